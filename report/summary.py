@@ -1,0 +1,63 @@
+"""The plain-text summary of a simulation that `wfm simulate` prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def simulation_summary(document: dict[str, Any]) -> str:
+    """A readable table of a ``wfm simulate`` JSON document: per contact type and tier the
+    volume offered, the service level against its target with its 95 % interval, abandonment
+    and ASA; then occupancy per agent group."""
+    targets = {(t["contact_type"], t["tier"]): t for t in document["targets"]}
+    reps = document["replications"]
+    lines = [
+        f"{document['scenario']}: {reps} replication{'s' if reps > 1 else ''}, "
+        f"seed {document['seed']} (means over replications, 95 % interval in brackets)",
+        "",
+        f"{'contact type / tier':<22}{'offered':>10}  {'service level':<22}{'target':<18}"
+        f"{'result':<8}{'abandon':>8}{'ASA':>9}",
+    ]
+    for name, kpi in document["contact_types"].items():
+        lines.append(_row(name, kpi, targets.get((name, None))))
+        for tier, tier_kpi in kpi["tiers"].items():
+            lines.append(_row(f"  {tier}", tier_kpi, targets.get((name, tier))))
+    lines += ["", f"{'agent group':<22}{'occupancy':<22}{'agent-hours':>12}"]
+    for name, kpi in document["agent_groups"].items():
+        hours = kpi["agent_hours"]["mean"]
+        lines.append(f"{name:<22}{_percent(kpi['occupancy']):<22}{hours:>12,.0f}")
+    met = sum(t["met"] for t in document["targets"])
+    if document["targets"]:
+        lines += ["", f"targets met: {met} of {len(document['targets'])}"]
+    return "\n".join(lines)
+
+
+def _row(label: str, kpi: dict[str, Any], target: dict[str, Any] | None) -> str:
+    within = f"{kpi['answer_within_s']:g} s"
+    if target is None:
+        goal, verdict = f"(none; {within})", ""
+    else:
+        goal = f">= {target['service_level']:.0%} in {within}"
+        verdict = "met" if target["met"] else "MISSED"
+        if target["ci_verdict"] == "uncertain":
+            verdict += "?"
+    offered = kpi["offered"]["mean"]
+    asa = kpi["asa_s"]["mean"]
+    return (
+        f"{label:<22}{offered:>10,.0f}  {_percent(kpi['service_level']):<22}{goal:<18}"
+        f"{verdict:<8}{_pct(kpi['abandon_rate']['mean']):>8}"
+        f"{'-' if asa is None else f'{asa:.1f} s':>9}"
+    )
+
+
+def _percent(value: dict[str, float | None]) -> str:
+    mean, low, high = value["mean"], value["ci95_low"], value["ci95_high"]
+    if mean is None:
+        return "-"
+    if low is None or high is None:
+        return _pct(mean)
+    return f"{_pct(mean)} [{_pct(low)}-{_pct(high)}]"
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"

@@ -1,0 +1,133 @@
+"""Reading scenario files, with one-line errors that name the file, the field and the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from scenarios.schema import DISTRIBUTION_KINDS, FieldProblem, Scenario
+
+
+class ScenarioError(ValueError):
+    """A user mistake in a scenario; ``str()`` is the single line to show them.
+
+    Formatted as ``FILE: FIELD.PATH: what was expected, got what``.
+    """
+
+    def __init__(self, file: str, path: str, message: str) -> None:
+        self.file, self.path, self.message = file, path, message
+        super().__init__(": ".join(part for part in (file, path, message) if part))
+
+
+def load(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file; raise `ScenarioError` on any problem."""
+    file = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(file, "", "file not found") from None
+    except IsADirectoryError:
+        raise ScenarioError(file, "", "is a directory, expected a scenario YAML file") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(file, "", f"cannot read: {err}") from None
+    return parse(text, file)
+
+
+def parse(text: str, file: str = "<text>") -> Scenario:
+    """Validate scenario YAML given as text; `file` is only used in error messages."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ScenarioError(file, "", f"YAML syntax error at {where}{problem}") from None
+    if data is None:
+        raise ScenarioError(file, "", "file is empty, expected a scenario")
+    return from_dict(data, file)
+
+
+def from_dict(data: Any, file: str = "<scenario>") -> Scenario:
+    """Validate an already-parsed scenario mapping."""
+    if not isinstance(data, dict):
+        raise ScenarioError(file, "", f"expected a mapping of scenario fields, got {_kind(data)}")
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise _first_problem(err, file) from None
+
+
+def _first_problem(err: ValidationError, file: str) -> ScenarioError:
+    errors = err.errors()
+    first = errors[0]
+    loc = _strip_union_tags(first["loc"])
+    path = _format_loc(loc)
+    if first["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        path = _join(path, first["ctx"]["discriminator"].strip("'"))
+    problem = first.get("ctx", {}).get("error")
+    if isinstance(problem, FieldProblem):
+        path = _join(path, problem.path)
+        message = problem.message
+    else:
+        message = _describe(first)
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return ScenarioError(file, path, message)
+
+
+def _strip_union_tags(loc: tuple[Any, ...]) -> tuple[Any, ...]:
+    # pydantic puts the chosen member of a tagged union into the location; users never wrote it.
+    return tuple(part for part in loc if part not in DISTRIBUTION_KINDS)
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    path = ""
+    for part in loc:
+        path = _join(path, f"[{part}]" if isinstance(part, int) else str(part))
+    return path
+
+
+def _join(path: str, more: str) -> str:
+    if not more:
+        return path
+    if not path or more.startswith("["):
+        return path + more
+    return f"{path}.{more}"
+
+
+def _describe(error: dict[str, Any]) -> str:
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    got = f", got {value!r}"
+    if kind == "extra_forbidden":
+        return "unknown key"
+    if kind == "missing":
+        return "required field is missing"
+    for key, sign in (("gt", ">"), ("ge", ">="), ("lt", "<"), ("le", "<=")):
+        if key in ctx and kind.startswith(("greater_than", "less_than")):
+            return f"must be {sign} {ctx[key]:g}{got}"
+    if kind == "literal_error":
+        return f"expected one of {ctx['expected']}{got}"
+    if kind == "union_tag_invalid":
+        return f"expected one of {ctx['expected_tags']}, got {ctx['tag']!r}"
+    if kind == "union_tag_not_found":
+        return "required field is missing"
+    if kind in ("too_short", "too_long"):
+        return f"expected {error['msg'].split('should have ')[-1]}"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return f"expected a mapping of fields, got {_kind(value)}"
+    if kind == "list_type":
+        return f"expected a list, got {_kind(value)}"
+    return f"{error['msg'][0].lower()}{error['msg'][1:]}{got}"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return repr(value)

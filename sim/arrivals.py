@@ -1,0 +1,74 @@
+"""The contacts of one replication, drawn up front: who arrives when, with what needs.
+
+Arrivals are a piecewise-constant Poisson process: the count in each interval is Poisson with
+the interval's expected volume, and the times are uniform within the interval. Every random
+purpose (arrival times, tiers, handle times, patience) of every contact type has its own stream,
+keyed by the replication, the purpose and the contact type's name, so two runs that differ only
+in staffing see exactly the same contacts (common random numbers), and adding a contact type
+leaves the others' contacts unchanged.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.demand import volume_per_interval
+from scenarios.schema import Scenario
+from sim.variates import draw
+
+ARRIVALS, TIERS, HANDLE, PATIENCE = range(4)
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """One replication's contacts in arrival order (all arrays have one entry per contact)."""
+
+    arrival_s: np.ndarray  # float, seconds from the start of the horizon
+    contact_type: np.ndarray  # int, index into scenario.contact_types
+    tier: np.ndarray  # int, index into the contact type's tiers (0 = highest)
+    handle_s: np.ndarray  # float, time an agent (or one chat slot) spends on it
+    patience_s: np.ndarray  # float, inf when the contact type has no patience
+
+    def __len__(self) -> int:
+        return len(self.arrival_s)
+
+
+def stream(seed: int, replication: int, purpose: int, name: str) -> np.random.Generator:
+    """The random stream of one purpose for one contact type in one replication."""
+    key = (replication, purpose, zlib.crc32(name.encode()))
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
+
+
+def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
+    """All contacts offered over the scenario's horizon in one replication."""
+    horizon = scenario.horizon
+    parts = []
+    for index, ct in enumerate(scenario.contact_types):
+        volume = volume_per_interval(ct, horizon).ravel()
+        rng = stream(seed, replication, ARRIVALS, ct.name)
+        counts = rng.poisson(volume)
+        n = int(counts.sum())
+        starts = np.repeat(np.arange(volume.size) * horizon.interval_s, counts)
+        arrival = np.sort(starts + rng.uniform(0.0, horizon.interval_s, n))
+        tier_rng = stream(seed, replication, TIERS, ct.name)
+        tier = tier_rng.choice(len(ct.tier_names), size=n, p=ct.tier_shares)
+        handle = draw(ct.handle_time, stream(seed, replication, HANDLE, ct.name), n)
+        if ct.patience is None:
+            patience = np.full(n, np.inf)
+        else:
+            patience = draw(ct.patience, stream(seed, replication, PATIENCE, ct.name), n)
+        parts.append((arrival, np.full(n, index), tier, handle, patience))
+    arrival, contact_type, tier, handle, patience = (
+        np.concatenate(p) for p in zip(*parts, strict=False)
+    )
+    order = np.argsort(arrival, kind="stable")
+    return Contacts(
+        arrival_s=arrival[order],
+        contact_type=contact_type[order].astype(np.int64),
+        tier=tier[order].astype(np.int64),
+        handle_s=handle[order],
+        patience_s=patience[order],
+    )

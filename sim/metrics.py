@@ -1,0 +1,235 @@
+"""Key performance indicators: per replication (small arrays) and across replications (Stats).
+
+Definitions (the contract of ``shared/DESIGN.md``):
+
+- service level = answered within the threshold / (answered + abandoned); contacts still waiting
+  when the horizon ends are ``unfinished`` and excluded;
+- abandon rate = abandoned / (answered + abandoned), on the same footing;
+- ASA = mean wait of answered contacts; AHT = mean handle time of answered contacts;
+- occupancy = agent time spent handling contacts / agent time on duty, where a chat counts
+  ``1 / concurrency`` of an agent (an agent holding the channel's full load is fully occupied);
+- interval metrics are by arrival interval;
+- a Stat is the mean over replications with a Student-t 95 % confidence interval (``None``
+  bounds with a single replication; ``None`` throughout where the KPI is undefined, e.g. a
+  service level with nothing answered or abandoned).
+
+The threshold of a contact type is that of its own target, else of its first tier target, else
+`DEFAULT_ANSWER_WITHIN_S`; a tier uses its own target's threshold when it has one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from scenarios.schema import Scenario
+from sim.arrivals import Contacts
+from sim.engine import Record
+
+DEFAULT_ANSWER_WITHIN_S = 20.0
+
+# WITHIN counts against the tier's threshold, WITHIN_TYPE against the contact type's.
+OFFERED, ANSWERED, ABANDONED, UNFINISHED, WITHIN, WITHIN_TYPE, WAIT_SUM, HANDLE_SUM = range(8)
+N_FIELDS = 8
+
+
+@dataclass(frozen=True)
+class ReplicationSummary:
+    """One replication's totals by arrival interval (over the whole horizon)."""
+
+    counts: np.ndarray  # (intervals, contact types, tiers, N_FIELDS)
+    target_counts: np.ndarray  # (intervals, targets, N_FIELDS): each target's population
+    peak_queue: np.ndarray  # (intervals, contact types): most contacts waiting at once
+    busy_s: np.ndarray  # (intervals, agent groups): agent-seconds handling contacts
+    duty_s: np.ndarray  # (intervals, agent groups): agent-seconds on duty
+
+
+def answer_thresholds(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
+    """Service-level thresholds in seconds: per contact type ``(types,)`` and per tier
+    ``(types, tiers)``."""
+    max_tiers = max(len(ct.tier_names) for ct in scenario.contact_types)
+    per_type = np.full(len(scenario.contact_types), DEFAULT_ANSWER_WITHIN_S)
+    per_tier = np.full((len(scenario.contact_types), max_tiers), DEFAULT_ANSWER_WITHIN_S)
+    for t, ct in enumerate(scenario.contact_types):
+        tier_targets = [scenario.target_for(ct.name, tier) for tier in ct.tier_names]
+        own = scenario.target_for(ct.name) or next((x for x in tier_targets if x), None)
+        per_type[t] = own.answer_within_s if own else DEFAULT_ANSWER_WITHIN_S
+        per_tier[t] = per_type[t]
+        for k, target in enumerate(tier_targets):
+            if target is not None:
+                per_tier[t, k] = target.answer_within_s
+    return per_type, per_tier
+
+
+def summarise_replication(
+    scenario: Scenario, contacts: Contacts, record: Record, concurrency: np.ndarray
+) -> ReplicationSummary:
+    """Reduce one replication's per-contact record to interval totals.
+
+    `concurrency` gives, per contact type, the concurrency of its channel.
+    """
+    horizon = scenario.horizon
+    n_intervals = horizon.days * horizon.intervals_per_day
+    n_types = len(scenario.contact_types)
+    n_tiers = max(len(ct.tier_names) for ct in scenario.contact_types)
+    end_s = horizon.length_s
+
+    arrival, ctype, tier = contacts.arrival_s, contacts.contact_type, contacts.tier
+    answer = record.answer_s
+    answered = ~np.isnan(answer)
+    deadline = arrival + contacts.patience_s
+    abandoned = ~answered & (deadline <= end_s)
+    unfinished = ~answered & ~abandoned
+    wait = np.where(answered, answer - arrival, 0.0)
+    type_threshold, tier_threshold = answer_thresholds(scenario)
+    interval = np.minimum((arrival // horizon.interval_s).astype(np.int64), n_intervals - 1)
+    columns = [
+        np.ones(len(arrival)),
+        answered,
+        abandoned,
+        unfinished,
+        answered & (wait <= tier_threshold[ctype, tier]),
+        answered & (wait <= type_threshold[ctype]),
+        wait,
+        np.where(answered, contacts.handle_s, 0.0),
+    ]
+    cell = (interval * n_types + ctype) * n_tiers + tier
+    counts = _totals(cell, columns, n_intervals * n_types * n_tiers)
+    counts = counts.reshape(n_intervals, n_types, n_tiers, N_FIELDS)
+
+    types = {ct.name: t for t, ct in enumerate(scenario.contact_types)}
+    target_counts = np.zeros((n_intervals, len(scenario.targets), N_FIELDS))
+    for j, target in enumerate(scenario.targets):
+        t = types[target.contact_type]
+        sel = ctype == t
+        if target.tier is not None:
+            sel &= tier == scenario.contact_types[t].tier_names.index(target.tier)
+        within = answered[sel] & (wait[sel] <= target.answer_within_s)
+        target_columns = [c[sel] for c in columns]
+        target_columns[WITHIN] = target_columns[WITHIN_TYPE] = within
+        target_counts[:, j] = _totals(interval[sel], target_columns, n_intervals)
+
+    queued = ~answered | (answer > arrival)
+    leave = np.where(answered, answer, np.minimum(deadline, end_s))
+    peak_queue = np.stack(
+        [
+            _peak_level(arrival[sel], leave[sel], horizon.interval_s, n_intervals)
+            for sel in (queued & (ctype == t) for t in range(n_types))
+        ],
+        axis=-1,
+    )
+
+    edges = np.arange(n_intervals + 1) * horizon.interval_s
+    n_groups = len(scenario.agent_groups)
+    busy = np.zeros((n_intervals, n_groups))
+    duty = np.zeros((n_intervals, n_groups))
+    served = record.served_by
+    share = 1.0 / concurrency[ctype]
+    for g in range(n_groups):
+        sel = served == g
+        start = answer[sel]
+        stop = np.minimum(start + contacts.handle_s[sel], end_s)
+        busy[:, g] = _step_integral(
+            np.concatenate([start, stop]), np.concatenate([share[sel], -share[sel]]), edges
+        )
+        changes = record.duty_changes[record.duty_changes[:, 1] == g]
+        duty[:, g] = _step_integral(changes[:, 0], changes[:, 2], edges)
+    return ReplicationSummary(
+        counts=counts, target_counts=target_counts, peak_queue=peak_queue, busy_s=busy, duty_s=duty
+    )
+
+
+def _totals(cell: np.ndarray, columns: list[np.ndarray], size: int) -> np.ndarray:
+    """Sum of every column per cell, ``(size, len(columns))``."""
+    return np.stack(
+        [np.bincount(cell, weights=np.asarray(c, dtype=float), minlength=size) for c in columns],
+        axis=-1,
+    )
+
+
+def _step_integral(times: np.ndarray, steps: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Integral over each [edges[k], edges[k+1]) of the step function that starts at 0 and
+    jumps by ``steps[j]`` at ``times[j]``."""
+    order = np.argsort(times, kind="stable")
+    t, w = times[order], steps[order]
+    cum_w = np.concatenate([[0.0], np.cumsum(w)])
+    cum_wt = np.concatenate([[0.0], np.cumsum(w * t)])
+    k = np.searchsorted(t, edges, side="right")
+    area = edges * cum_w[k] - cum_wt[k]
+    return np.diff(area)
+
+
+def _peak_level(enter: np.ndarray, leave: np.ndarray, interval_s: float, n: int) -> np.ndarray:
+    """Most items present at once in each interval, given when each entered and left."""
+    times = np.concatenate([enter, leave])
+    steps = np.concatenate([np.ones(len(enter)), -np.ones(len(leave))])
+    order = np.lexsort((steps, times))  # at equal times, departures first
+    t, level = times[order], np.cumsum(steps[order])
+    peak = np.zeros(n)
+    where = np.minimum((t // interval_s).astype(np.int64), n - 1)
+    np.maximum.at(peak, where, level)
+    # The level carried over from before an interval starts counts towards its peak too.
+    before = np.searchsorted(t, np.arange(n) * interval_s, side="left") - 1
+    carried = np.where(before >= 0, level[np.maximum(before, 0)], 0.0)
+    return np.maximum(peak, carried)
+
+
+# --- across replications -----------------------------------------------------------------------
+
+
+def stat(values: np.ndarray) -> dict[str, float | None]:
+    """Mean and Student-t 95 % confidence interval of a KPI over replications (NaNs ignored)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return {"mean": None, "ci95_low": None, "ci95_high": None}
+    mean = float(x.mean())
+    if x.size == 1:
+        return {"mean": mean, "ci95_low": None, "ci95_high": None}
+    from scipy.special import stdtrit  # imported here: it is slow to import, and only needed now
+
+    half = float(stdtrit(x.size - 1, 0.975)) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    return {"mean": mean, "ci95_low": mean - half, "ci95_high": mean + half}
+
+
+def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
+    """Elementwise numerator / denominator, NaN where the denominator is 0."""
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def kpis(counts: np.ndarray, threshold: str = "tier") -> dict[str, np.ndarray]:
+    """KPIs of totals with ``N_FIELDS`` as the last axis (any leading shape); the service level
+    is against the tier's threshold, or with ``threshold="type"`` the contact type's."""
+    answered, abandoned = counts[..., ANSWERED], counts[..., ABANDONED]
+    closed = answered + abandoned
+    within = counts[..., WITHIN if threshold == "tier" else WITHIN_TYPE]
+    return {
+        "offered": counts[..., OFFERED],
+        "answered": answered,
+        "abandoned": abandoned,
+        "unfinished": counts[..., UNFINISHED],
+        "service_level": ratio(within, closed),
+        "abandon_rate": ratio(abandoned, closed),
+        "asa_s": ratio(counts[..., WAIT_SUM], answered),
+        "aht_s": ratio(counts[..., HANDLE_SUM], answered),
+    }
+
+
+def json_safe(value: Any) -> Any:
+    """`value` with NaN floats replaced by None, numpy scalars made plain."""
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    if isinstance(value, (np.floating, float)):
+        return None if math.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -1,0 +1,112 @@
+"""Independent replications of a scenario, run in-process or over a `concurrent.futures.Executor`.
+
+Replication ``r`` draws all its random numbers from streams keyed by ``(seed, r, purpose,
+contact type)`` (`sim.arrivals.stream`), so its result does not depend on which worker runs it,
+nor on how many workers there are: the same seed gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+
+import numpy as np
+
+from scenarios.demand import agents_per_interval
+from scenarios.schema import Scenario
+from sim.arrivals import draw_contacts
+from sim.engine import Centre
+from sim.metrics import ReplicationSummary, summarise_replication
+from sim.results import Results
+from sim.routing import plan_routing
+
+Staffing = Mapping[str, np.ndarray]
+
+
+def scenario_staffing(scenario: Scenario) -> dict[str, np.ndarray]:
+    """Agents on duty per group as the scenario gives them, ``(days, intervals_per_day)``."""
+    return {g.name: agents_per_interval(g, scenario.horizon) for g in scenario.agent_groups}
+
+
+def run_replication(
+    scenario: Scenario,
+    staffing: Staffing,
+    seed: int,
+    replication: int,
+    progress: Callable[[float], None] | None = None,
+) -> ReplicationSummary:
+    """Simulate replication number `replication` of `scenario` under `staffing`;
+    `progress(fraction)` follows the simulated time."""
+    horizon = scenario.horizon
+    plan = plan_routing(scenario)
+    on_duty = np.stack(
+        [np.asarray(staffing[g.name], dtype=np.int64).ravel() for g in scenario.agent_groups]
+    )
+    contacts = draw_contacts(scenario, seed, replication)
+    record = Centre(plan, contacts, on_duty, horizon.interval_s, horizon.length_s).run(progress)
+    concurrency = np.asarray([plan.channel_concurrency[c] for c in plan.type_channel], dtype=float)
+    return summarise_replication(scenario, contacts, record, concurrency)
+
+
+def simulate(
+    scenario: Scenario,
+    staffing: Staffing | None = None,
+    seed: int = 0,
+    replications: int = 10,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Results:
+    """Run `replications` independent replications and collect them.
+
+    `staffing` maps each agent group to its agents on duty, ``(days, intervals_per_day)``
+    (default: the scenario's own). Work goes to `executor` when given; otherwise to a local
+    process pool of `workers` processes (default: one per core), or in-process when that is 1.
+    `progress(fraction)` is called as the work advances (fraction of replications done).
+    """
+    if replications < 1:
+        raise ValueError(f"replications must be >= 1, got {replications}")
+    staffing = dict(staffing) if staffing is not None else scenario_staffing(scenario)
+    _check_staffing(scenario, staffing)
+    summaries: list[ReplicationSummary | None] = [None] * replications
+    workers = workers or os.cpu_count() or 1
+    if executor is None and (workers == 1 or replications == 1):
+        for r in range(replications):
+            within = None if progress is None else _part(progress, r, replications)
+            summaries[r] = run_replication(scenario, staffing, seed, r, within)
+            if progress:
+                progress((r + 1) / replications)
+    else:
+        own = executor is None
+        pool = executor or ProcessPoolExecutor(max_workers=min(workers, replications))
+        try:
+            futures = {
+                pool.submit(run_replication, scenario, staffing, seed, r): r
+                for r in range(replications)
+            }
+            for done, future in enumerate(as_completed(futures), start=1):
+                summaries[futures[future]] = future.result()
+                if progress:
+                    progress(done / replications)
+        finally:
+            if own:
+                pool.shutdown(cancel_futures=True)
+    return Results(scenario=scenario, seed=seed, summaries=[s for s in summaries if s])
+
+
+def _part(progress: Callable[[float], None], r: int, n: int) -> Callable[[float], None]:
+    """Progress of replication `r` of `n` as a fraction of the whole run."""
+    return lambda fraction: progress((r + fraction) / n)
+
+
+def _check_staffing(scenario: Scenario, staffing: Mapping[str, np.ndarray]) -> None:
+    shape = (scenario.horizon.days, scenario.horizon.intervals_per_day)
+    for group in scenario.agent_groups:
+        if group.name not in staffing:
+            raise ValueError(f"staffing gives no agents for group {group.name!r}")
+        if np.shape(staffing[group.name]) != shape:
+            raise ValueError(
+                f"staffing of group {group.name!r} has shape {np.shape(staffing[group.name])}, "
+                f"expected {shape}"
+            )

@@ -1,0 +1,210 @@
+"""The results of a simulation: replication totals, and the views people and scripts read.
+
+`Results.to_json()` is the contract of ``wfm simulate --json`` (``shared/DESIGN.md``); the
+tables are the per-interval metrics as pandas DataFrames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scenarios.schema import Scenario
+from sim.metrics import (
+    ReplicationSummary,
+    answer_thresholds,
+    json_safe,
+    kpis,
+    ratio,
+    stat,
+)
+
+HORIZON_KPIS = ("offered", "answered", "abandoned", "unfinished")
+RATE_KPIS = ("service_level", "abandon_rate", "asa_s", "aht_s")
+
+
+@dataclass(frozen=True)
+class Results:
+    scenario: Scenario
+    seed: int
+    summaries: list[ReplicationSummary]
+
+    @property
+    def replications(self) -> int:
+        return len(self.summaries)
+
+    @cached_property
+    def counts(self) -> np.ndarray:
+        """``(replications, intervals, contact types, tiers, fields)`` totals."""
+        return np.stack([s.counts for s in self.summaries])
+
+    # --- horizon KPIs --------------------------------------------------------------------------
+
+    def contact_type_kpis(self) -> dict[str, dict[str, Any]]:
+        """Per contact type (and tier): KPI Stats over the whole horizon."""
+        type_threshold, tier_threshold = answer_thresholds(self.scenario)
+        peak = np.stack([s.peak_queue for s in self.summaries])  # (R, intervals, types)
+        out: dict[str, dict[str, Any]] = {}
+        for t, ct in enumerate(self.scenario.contact_types):
+            per_tier = self.counts[:, :, t].sum(axis=1)  # (R, tiers, fields)
+            entry = _kpi_stats(kpis(per_tier.sum(axis=1), threshold="type"))
+            entry["answer_within_s"] = float(type_threshold[t])
+            entry["peak_queue"] = stat(peak[:, :, t].max(axis=1))
+            entry["tiers"] = {}
+            if ct.tiers:
+                for k, tier in enumerate(ct.tier_names):
+                    tier_entry = _kpi_stats(kpis(per_tier[:, k]))
+                    tier_entry["answer_within_s"] = float(tier_threshold[t, k])
+                    entry["tiers"][tier] = tier_entry
+            out[ct.name] = entry
+        return out
+
+    def agent_group_kpis(self) -> dict[str, dict[str, Any]]:
+        """Per agent group: occupancy and on-duty agent-hours over the horizon."""
+        busy = np.stack([s.busy_s.sum(axis=0) for s in self.summaries])  # (R, groups)
+        duty = np.stack([s.duty_s.sum(axis=0) for s in self.summaries])
+        return {
+            g.name: {
+                "occupancy": stat(ratio(busy[:, i], duty[:, i])),
+                "agent_hours": stat(duty[:, i] / 3600.0),
+            }
+            for i, g in enumerate(self.scenario.agent_groups)
+        }
+
+    def target_results(self) -> list[dict[str, Any]]:
+        """Every target with the service level achieved over the horizon.
+
+        A target is met when the point estimate reaches it; ``ci_verdict`` says whether the
+        95 % interval lies wholly above it (``met``), wholly below (``missed``) or straddles it
+        (``uncertain``, also with a single replication).
+        """
+        totals = np.stack([s.target_counts.sum(axis=0) for s in self.summaries])  # (R, targets, F)
+        rows = []
+        for j, target in enumerate(self.scenario.targets):
+            achieved = stat(kpis(totals[:, j])["service_level"])
+            mean, low, high = achieved["mean"], achieved["ci95_low"], achieved["ci95_high"]
+            if low is not None and low >= target.service_level:
+                verdict = "met"
+            elif high is not None and high < target.service_level:
+                verdict = "missed"
+            else:
+                verdict = "uncertain"
+            rows.append(
+                {
+                    "contact_type": target.contact_type,
+                    "tier": target.tier,
+                    "answer_within_s": target.answer_within_s,
+                    "service_level": target.service_level,
+                    "achieved": achieved,
+                    "met": mean is not None and mean >= target.service_level,
+                    "ci_verdict": verdict,
+                    "scope": target.scope,
+                    "source": target.source,
+                }
+            )
+        return rows
+
+    # --- interval tables -----------------------------------------------------------------------
+
+    def interval_table(self) -> pd.DataFrame:
+        """One row per day, interval and contact type: means over replications, by arrival
+        interval, with the service level's 95 % interval."""
+        horizon = self.scenario.horizon
+        per_type = self.counts.sum(axis=3)  # (R, intervals, types, fields)
+        values = kpis(per_type, threshold="type")
+        peak = np.stack([s.peak_queue for s in self.summaries])
+        index = np.arange(per_type.shape[1])
+        rows = []
+        for t, ct in enumerate(self.scenario.contact_types):
+            sl_low, sl_high = _ci_arrays(values["service_level"][:, :, t])
+            block = {
+                "day": index // horizon.intervals_per_day,
+                "interval": index % horizon.intervals_per_day,
+                "start": [_clock(k, horizon.interval_min) for k in index],
+                "contact_type": ct.name,
+                "offered": values["offered"][:, :, t].mean(axis=0),
+                "answered": values["answered"][:, :, t].mean(axis=0),
+                "abandoned": values["abandoned"][:, :, t].mean(axis=0),
+                "unfinished": values["unfinished"][:, :, t].mean(axis=0),
+                "service_level": _nanmean(values["service_level"][:, :, t]),
+                "service_level_ci95_low": sl_low,
+                "service_level_ci95_high": sl_high,
+                "asa_s": _nanmean(values["asa_s"][:, :, t]),
+                "aht_s": _nanmean(values["aht_s"][:, :, t]),
+                "peak_queue": peak[:, :, t].mean(axis=0),
+            }
+            rows.append(pd.DataFrame(block))
+        table = pd.concat(rows, ignore_index=True)
+        return table.sort_values(["day", "interval"], kind="stable", ignore_index=True)
+
+    def group_interval_table(self) -> pd.DataFrame:
+        """One row per day, interval and agent group: agents on duty and occupancy (means)."""
+        horizon = self.scenario.horizon
+        busy = np.stack([s.busy_s for s in self.summaries])  # (R, intervals, groups)
+        duty = np.stack([s.duty_s for s in self.summaries])
+        index = np.arange(busy.shape[1])
+        frames = [
+            pd.DataFrame(
+                {
+                    "day": index // horizon.intervals_per_day,
+                    "interval": index % horizon.intervals_per_day,
+                    "start": [_clock(k, horizon.interval_min) for k in index],
+                    "group": g.name,
+                    "agents": duty[:, :, i].mean(axis=0) / horizon.interval_s,
+                    "occupancy": _nanmean(ratio(busy[:, :, i], duty[:, :, i])),
+                }
+            )
+            for i, g in enumerate(self.scenario.agent_groups)
+        ]
+        table = pd.concat(frames, ignore_index=True)
+        return table.sort_values(["day", "interval"], kind="stable", ignore_index=True)
+
+    # --- the JSON contract ---------------------------------------------------------------------
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``wfm simulate --json`` document (NaN written as null)."""
+        intervals = self.interval_table()
+        keep = [
+            "day", "interval", "start", "contact_type", "offered", "answered", "abandoned",
+            "unfinished", "service_level", "asa_s", "peak_queue",
+        ]  # fmt: skip
+        groups = self.group_interval_table()
+        return json_safe(
+            {
+                "scenario": self.scenario.name,
+                "seed": self.seed,
+                "replications": self.replications,
+                "contact_types": self.contact_type_kpis(),
+                "agent_groups": self.agent_group_kpis(),
+                "targets": self.target_results(),
+                "intervals": intervals[keep].to_dict(orient="records"),
+                "group_intervals": groups.to_dict(orient="records"),
+            }
+        )
+
+
+def _kpi_stats(values: dict[str, np.ndarray]) -> dict[str, Any]:
+    return {name: stat(values[name]) for name in HORIZON_KPIS + RATE_KPIS}
+
+
+def _nanmean(values: np.ndarray) -> np.ndarray:
+    valid = ~np.isnan(values)
+    total = np.where(valid, values, 0.0).sum(axis=0)
+    return ratio(total, valid.sum(axis=0))
+
+
+def _ci_arrays(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column Student-t 95 % bounds over the replications axis (NaN where undefined)."""
+    columns = [stat(values[:, k]) for k in range(values.shape[1])]
+    low = np.array([np.nan if c["ci95_low"] is None else c["ci95_low"] for c in columns])
+    high = np.array([np.nan if c["ci95_high"] is None else c["ci95_high"] for c in columns])
+    return low, high
+
+
+def _clock(interval: int, interval_min: int) -> str:
+    minutes = (interval * interval_min) % 1440
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
