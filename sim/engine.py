@@ -28,14 +28,16 @@ class Record:
 
     answer_s: np.ndarray  # time service started, NaN if never answered
     served_by: np.ndarray  # agent group index, -1 if never answered
+    agent: np.ndarray  # index of the agent who answered (in order of first duty), -1 if none
     duty_changes: np.ndarray  # rows (time_s, group, +1 on / -1 off), in time order
 
 
 class _Agent:
-    __slots__ = ("bucket", "channel", "group", "leaving", "load")
+    __slots__ = ("bucket", "channel", "group", "index", "leaving", "load")
 
-    def __init__(self, group: _Group) -> None:
+    def __init__(self, group: _Group, index: int) -> None:
         self.group = group
+        self.index = index
         self.load = 0  # contacts in hand
         self.channel = -1  # channel of the contacts in hand
         self.leaving = False  # going off duty once the contacts in hand are done
@@ -83,6 +85,8 @@ class Centre:
         self.tier = contacts.tier.tolist()
         self.answer = [np.nan] * n
         self.served_by = [-1] * n
+        self.agent_of = [-1] * n
+        self.n_agents = 0
         self.duty: list[tuple[float, int, int]] = []
         self.next_arrival = 0
 
@@ -117,6 +121,7 @@ class Centre:
         return Record(
             answer_s=np.asarray(self.answer, dtype=float),
             served_by=np.asarray(self.served_by, dtype=np.int64),
+            agent=np.asarray(self.agent_of, dtype=np.int64),
             duty_changes=np.asarray(self.duty, dtype=float).reshape(-1, 3),
         )
 
@@ -162,6 +167,7 @@ class Centre:
     def _serve(self, agent: _Agent, i: int, answered_at: float) -> None:
         self.answer[i] = answered_at
         self.served_by[i] = agent.group.index
+        self.agent_of[i] = agent.index
         agent.load += 1
         self.env.timeout(self.handle[i], agent).callbacks.append(self._on_done)
 
@@ -275,7 +281,11 @@ class Centre:
                 self._fetch_work(agent)
                 short -= 1
             while short:
-                agent = group.spare.pop() if group.spare else _Agent(group)
+                if group.spare:
+                    agent = group.spare.pop()
+                else:
+                    agent = _Agent(group, self.n_agents)
+                    self.n_agents += 1
                 group.active += 1
                 self.duty.append((self.env.now, group.index, 1))
                 self._fetch_work(agent)
