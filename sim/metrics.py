@@ -180,8 +180,11 @@ def _peak_level(enter: np.ndarray, leave: np.ndarray, interval_s: float, n: int)
 # --- across replications -----------------------------------------------------------------------
 
 
-def stat(values: np.ndarray) -> dict[str, float | None]:
-    """Mean and Student-t 95 % confidence interval of a KPI over replications (NaNs ignored)."""
+def stat(values: np.ndarray, upper: float | None = None) -> dict[str, float | None]:
+    """Mean and Student-t 95 % confidence interval of a KPI over replications (NaNs ignored).
+
+    KPIs are never negative, so the interval is cut at 0, and at `upper` when given (1 for a
+    rate): the t interval does not know a share cannot exceed 100 %."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
     if x.size == 0:
@@ -192,7 +195,8 @@ def stat(values: np.ndarray) -> dict[str, float | None]:
     from scipy.special import stdtrit  # imported here: it is slow to import, and only needed now
 
     half = float(stdtrit(x.size - 1, 0.975)) * float(x.std(ddof=1)) / math.sqrt(x.size)
-    return {"mean": mean, "ci95_low": mean - half, "ci95_high": mean + half}
+    high = mean + half if upper is None else min(mean + half, upper)
+    return {"mean": mean, "ci95_low": max(mean - half, 0.0), "ci95_high": high}
 
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -202,6 +206,9 @@ def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     out = np.full(np.broadcast(num, den).shape, np.nan)
     np.divide(num, den, out=out, where=den > 0)
     return out
+
+
+RATES = ("service_level", "abandon_rate")
 
 
 def kpis(counts: np.ndarray, threshold: str = "tier") -> dict[str, np.ndarray]:

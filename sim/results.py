@@ -15,6 +15,7 @@ import pandas as pd
 
 from scenarios.schema import Scenario
 from sim.metrics import (
+    RATES,
     ReplicationSummary,
     answer_thresholds,
     json_safe,
@@ -69,7 +70,7 @@ class Results:
         duty = np.stack([s.duty_s.sum(axis=0) for s in self.summaries])
         return {
             g.name: {
-                "occupancy": stat(ratio(busy[:, i], duty[:, i])),
+                "occupancy": stat(ratio(busy[:, i], duty[:, i]), upper=1.0),
                 "agent_hours": stat(duty[:, i] / 3600.0),
             }
             for i, g in enumerate(self.scenario.agent_groups)
@@ -85,7 +86,7 @@ class Results:
         totals = np.stack([s.target_counts.sum(axis=0) for s in self.summaries])  # (R, targets, F)
         rows = []
         for j, target in enumerate(self.scenario.targets):
-            achieved = stat(kpis(totals[:, j])["service_level"])
+            achieved = stat(kpis(totals[:, j])["service_level"], upper=1.0)
             mean, low, high = achieved["mean"], achieved["ci95_low"], achieved["ci95_high"]
             if low is not None and low >= target.service_level:
                 verdict = "met"
@@ -188,7 +189,10 @@ class Results:
 
 
 def _kpi_stats(values: dict[str, np.ndarray]) -> dict[str, Any]:
-    return {name: stat(values[name]) for name in HORIZON_KPIS + RATE_KPIS}
+    return {
+        name: stat(values[name], upper=1.0 if name in RATES else None)
+        for name in HORIZON_KPIS + RATE_KPIS
+    }
 
 
 def _nanmean(values: np.ndarray) -> np.ndarray:
@@ -198,8 +202,9 @@ def _nanmean(values: np.ndarray) -> np.ndarray:
 
 
 def _ci_arrays(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-column Student-t 95 % bounds over the replications axis (NaN where undefined)."""
-    columns = [stat(values[:, k]) for k in range(values.shape[1])]
+    """Per-column Student-t 95 % bounds of a rate over the replications axis (NaN where
+    undefined)."""
+    columns = [stat(values[:, k], upper=1.0) for k in range(values.shape[1])]
     low = np.array([np.nan if c["ci95_low"] is None else c["ci95_low"] for c in columns])
     high = np.array([np.nan if c["ci95_high"] is None else c["ci95_high"] for c in columns])
     return low, high

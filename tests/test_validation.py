@@ -28,7 +28,11 @@ CASES = [
 ]
 
 
-def _scenario(
+SEED = 20261123
+REPLICATIONS = 10
+
+
+def scenario_dict(
     interval_min: int, volume: float, aht_s: float, patience_s: float | None, agents: int
 ) -> dict:
     contact_type = {
@@ -57,14 +61,14 @@ def _scenario(
     ids=[case[0] for case in CASES],
 )
 def test_simulation_reproduces_exact_erlang(interval_min, volume, aht_s, patience_s, agents):
-    scenario = from_dict(_scenario(interval_min, volume, aht_s, patience_s, agents))
+    scenario = from_dict(scenario_dict(interval_min, volume, aht_s, patience_s, agents))
     rate_per_s = volume / (interval_min * 60)
     if patience_s is None:
         exact = erlang_c(rate_per_s, aht_s, agents, 20)
     else:
         exact = erlang_a(rate_per_s, aht_s, patience_s, agents, 20)
 
-    kpi = simulate(scenario, seed=20261123, replications=10, workers=2).to_json()
+    kpi = simulate(scenario, seed=SEED, replications=REPLICATIONS, workers=2).to_json()
     general = kpi["contact_types"]["general"]
 
     for name in ("service_level", "abandon_rate", "asa_s"):
