@@ -72,6 +72,7 @@ def simulate(
             write_json(json_path, document)
         if csv_dir is not None:
             write_csv(csv_dir / "intervals.csv", results.interval_table())
+            write_csv(csv_dir / "intervals_by_tier.csv", results.interval_table(by_tier=True))
             write_csv(csv_dir / "occupancy.csv", results.group_interval_table())
     except OSError as err:
         raise BadInput(f"cannot write output: {err}") from None

@@ -1,0 +1,1 @@
+"""What people see: printed summaries and atomically written exports."""

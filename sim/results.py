@@ -111,35 +111,44 @@ class Results:
 
     # --- interval tables -----------------------------------------------------------------------
 
-    def interval_table(self) -> pd.DataFrame:
-        """One row per day, interval and contact type: means over replications, by arrival
-        interval, with the service level's 95 % interval."""
+    def interval_table(self, by_tier: bool = False) -> pd.DataFrame:
+        """One row per day, interval and contact type (and tier, with `by_tier`, for the types
+        that have tiers): means over replications, by arrival interval, with the service
+        level's 95 % interval. The peak queue is per contact type."""
         horizon = self.scenario.horizon
-        per_type = self.counts.sum(axis=3)  # (R, intervals, types, fields)
-        values = kpis(per_type, threshold="type")
-        peak = np.stack([s.peak_queue for s in self.summaries])
-        index = np.arange(per_type.shape[1])
-        rows = []
+        peak = np.stack([s.peak_queue for s in self.summaries]).mean(axis=0)
+        index = np.arange(self.counts.shape[1])
+        clock = {
+            "day": index // horizon.intervals_per_day,
+            "interval": index % horizon.intervals_per_day,
+            "start": [_clock(k, horizon.interval_min) for k in index],
+        }
+        blocks = []
         for t, ct in enumerate(self.scenario.contact_types):
-            sl_low, sl_high = _ci_arrays(values["service_level"][:, :, t])
-            block = {
-                "day": index // horizon.intervals_per_day,
-                "interval": index % horizon.intervals_per_day,
-                "start": [_clock(k, horizon.interval_min) for k in index],
-                "contact_type": ct.name,
-                "offered": values["offered"][:, :, t].mean(axis=0),
-                "answered": values["answered"][:, :, t].mean(axis=0),
-                "abandoned": values["abandoned"][:, :, t].mean(axis=0),
-                "unfinished": values["unfinished"][:, :, t].mean(axis=0),
-                "service_level": _nanmean(values["service_level"][:, :, t]),
-                "service_level_ci95_low": sl_low,
-                "service_level_ci95_high": sl_high,
-                "asa_s": _nanmean(values["asa_s"][:, :, t]),
-                "aht_s": _nanmean(values["aht_s"][:, :, t]),
-                "peak_queue": peak[:, :, t].mean(axis=0),
-            }
-            rows.append(pd.DataFrame(block))
-        table = pd.concat(rows, ignore_index=True)
+            counts = self.counts[:, :, t]  # (R, intervals, tiers, fields)
+            if by_tier and ct.tiers:
+                parts = [(tier, kpis(counts[:, :, k])) for k, tier in enumerate(ct.tier_names)]
+            else:
+                parts = [(None, kpis(counts.sum(axis=2), threshold="type"))]
+            for tier, values in parts:
+                sl_low, sl_high = _ci_arrays(values["service_level"])
+                block = {**clock, "contact_type": ct.name}
+                if by_tier:
+                    block["tier"] = tier or ""
+                block |= {
+                    "offered": values["offered"].mean(axis=0),
+                    "answered": values["answered"].mean(axis=0),
+                    "abandoned": values["abandoned"].mean(axis=0),
+                    "unfinished": values["unfinished"].mean(axis=0),
+                    "service_level": _nanmean(values["service_level"]),
+                    "service_level_ci95_low": sl_low,
+                    "service_level_ci95_high": sl_high,
+                    "asa_s": _nanmean(values["asa_s"]),
+                    "aht_s": _nanmean(values["aht_s"]),
+                    "peak_queue": peak[:, t],
+                }
+                blocks.append(pd.DataFrame(block))
+        table = pd.concat(blocks, ignore_index=True)
         return table.sort_values(["day", "interval"], kind="stable", ignore_index=True)
 
     def group_interval_table(self) -> pd.DataFrame:
