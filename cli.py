@@ -10,10 +10,9 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
-from report.export import write_csv, write_json
+from report.export import OutputError, check_writable, csv_text, json_text, write_all
 from report.summary import simulation_summary
 from scenarios.load import ScenarioError, load
 from scenarios.schema import Scenario
@@ -26,8 +25,7 @@ app = typer.Typer(
 )
 
 
-class BadInput(Exception):
-    """A user mistake outside the scenario file (an unwritable output path, say)."""
+CSV_TABLES = ("intervals", "intervals_by_tier", "occupancy")
 
 
 @app.command()
@@ -62,20 +60,23 @@ def simulate(
 
     model = load(scenario)
     _require_staffing(model, scenario)
+    json_paths = [json_path] if json_path is not None else []
+    csv_paths = [csv_dir / f"{name}.csv" for name in CSV_TABLES] if csv_dir is not None else []
+    check_writable(json_paths + csv_paths)
     with _ProgressBar("simulating") as bar:
         results = run_simulation(
             model, seed=seed, replications=replications, workers=workers, progress=bar.update
         )
     document = results.to_json()
-    try:
-        if json_path is not None:
-            write_json(json_path, document)
-        if csv_dir is not None:
-            write_csv(csv_dir / "intervals.csv", results.interval_table())
-            write_csv(csv_dir / "intervals_by_tier.csv", results.interval_table(by_tier=True))
-            write_csv(csv_dir / "occupancy.csv", results.group_interval_table())
-    except OSError as err:
-        raise BadInput(f"cannot write output: {err}") from None
+    outputs = {path: json_text(document) for path in json_paths}
+    if csv_paths:
+        tables = [
+            results.interval_table(),
+            results.interval_table(by_tier=True),
+            results.group_interval_table(),
+        ]
+        outputs |= {path: csv_text(t) for path, t in zip(csv_paths, tables, strict=True)}
+    write_all(outputs)
     typer.echo(simulation_summary(document))
 
 
@@ -121,15 +122,20 @@ def main() -> None:
     """Entry point of the `wfm` console script."""
     try:
         code = app(standalone_mode=False)
-    except (ScenarioError, BadInput) as err:
+    except (ScenarioError, OutputError) as err:
         typer.echo(str(err), err=True)
         sys.exit(2)
-    except click.UsageError as err:
-        typer.echo(f"wfm: {err.format_message()}", err=True)
-        sys.exit(2)
-    except click.Abort:
+    except typer.Abort:
         typer.echo("wfm: interrupted", err=True)
         sys.exit(130)
+    except Exception as err:
+        # Click's usage errors (bad option, missing argument) carry exit code 2. Typer has
+        # bundled its own copy of click since 0.22, so match them by that rather than by class.
+        if getattr(err, "exit_code", None) == 2 and hasattr(err, "format_message"):
+            if err.format_message():  # empty after the help a bare `wfm` prints
+                typer.echo(f"wfm: {err.format_message()}", err=True)
+            sys.exit(2)
+        raise
     sys.exit(code if isinstance(code, int) else 0)
 
 

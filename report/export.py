@@ -1,4 +1,5 @@
-"""Writing outputs atomically: a reader never sees a half-written file."""
+"""Writing outputs atomically: a reader never sees a half-written file, and a run that fails
+to write one of its outputs leaves none of them behind."""
 
 from __future__ import annotations
 
@@ -11,25 +12,55 @@ from typing import Any
 import pandas as pd
 
 
-def write_text(path: str | Path, text: str) -> None:
-    """Write `text` to `path` via a temporary file in the same folder and an atomic rename;
-    missing parent folders are created."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+class OutputError(OSError):
+    """An output that cannot be written; ``str()`` names the path and the reason."""
 
 
-def write_json(path: str | Path, document: Any) -> None:
+def json_text(document: Any) -> str:
     """`document` as indented JSON (NaN is not allowed: write None instead)."""
-    write_text(path, json.dumps(document, indent=2, allow_nan=False) + "\n")
+    return json.dumps(document, indent=2, allow_nan=False) + "\n"
 
 
-def write_csv(path: str | Path, table: pd.DataFrame) -> None:
-    write_text(path, table.to_csv(index=False))
+def csv_text(table: pd.DataFrame) -> str:
+    return table.to_csv(index=False)
+
+
+def check_writable(paths: list[Path]) -> None:
+    """Raise `OutputError` when an output could not be written, so a run can refuse before
+    doing any work: the nearest existing folder of each path must be a writable directory."""
+    for path in paths:
+        folder = Path(path).absolute().parent
+        while not folder.exists():
+            folder = folder.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            raise OutputError(f"cannot write {path}: {folder} is not a writable folder")
+
+
+def write_all(outputs: dict[Path, str]) -> None:
+    """Write every ``path: text`` of `outputs`, or none of them.
+
+    Each text goes to a temporary file beside its destination (missing folders are created);
+    only when all are written are they renamed into place, each rename atomic. Files get the
+    usual permissions (0666 less the umask).
+    """
+    umask = os.umask(0)
+    os.umask(umask)
+    staged: list[tuple[str, Path]] = []
+    try:
+        for path, text in outputs.items():
+            path = Path(path)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+            except OSError as err:
+                raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
+            staged.append((tmp, path))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                handle.write(text)
+            os.chmod(tmp, 0o666 & ~umask)
+    except BaseException:
+        for tmp, _ in staged:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+    for tmp, path in staged:
+        os.replace(tmp, path)

@@ -36,15 +36,31 @@ def load(path: str | Path) -> Scenario:
     return parse(text, file)
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """YAML's safe loader, refusing a key given twice in one mapping (YAML would keep the
+    last one silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def parse(text: str, file: str = "<text>") -> Scenario:
     """Validate scenario YAML given as text; `file` is only used in error messages."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ScenarioError(file, "", f"YAML syntax error at {where}{problem}") from None
+        raise ScenarioError(file, "", f"invalid YAML at {where}{problem}") from None
     if data is None:
         raise ScenarioError(file, "", "file is empty, expected a scenario")
     return from_dict(data, file)

@@ -17,6 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHARE_TOLERANCE = 1e-6
+# Sanity ceilings: far beyond any centre, low enough that a typo cannot exhaust memory.
+MAX_VOLUME_PER_INTERVAL = 1_000_000
+MAX_AGENTS = 100_000
 
 
 class FieldProblem(ValueError):
@@ -29,7 +32,7 @@ class FieldProblem(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --- distributions of handle time and patience -------------------------------------------------
@@ -101,7 +104,7 @@ DISTRIBUTION_KINDS = ("exponential", "lognormal", "gamma", "constant", "empirica
 
 
 class Horizon(_Model):
-    days: int = Field(ge=1)
+    days: int = Field(ge=1, le=366)
     interval_min: int = Field(gt=0)
     start: dt.date | None = None
     cyclic: bool = True
@@ -134,7 +137,7 @@ class Horizon(_Model):
 class Channel(_Model):
     name: str = Field(min_length=1)
     kind: Literal["voice", "chat"]
-    concurrency: int = Field(default=1, ge=1)
+    concurrency: int = Field(default=1, ge=1, le=100)
 
     @model_validator(mode="after")
     def _voice_is_one_at_a_time(self) -> Channel:
@@ -369,11 +372,13 @@ def _is_number(value: Any) -> bool:
 
 
 def _check_profile(value: Any, integer: bool) -> Any:
-    """Check the three accepted shapes of a per-interval profile; lengths are checked later."""
-    kind = "a whole number >= 0" if integer else "a number >= 0"
+    """Check the three accepted shapes of a per-interval profile (agents when `integer`, else
+    contacts); lengths are checked later."""
+    ceiling = MAX_AGENTS if integer else MAX_VOLUME_PER_INTERVAL
+    kind = f"a {'whole ' if integer else ''}number from 0 to {ceiling:,}"
 
     def check(x: Any, path: str) -> None:
-        if not _is_number(x) or x < 0 or (integer and x != int(x)):
+        if not _is_number(x) or not 0 <= x <= ceiling or (integer and x != int(x)):
             raise FieldProblem(path, f"expected {kind}, got {x!r}")
 
     if isinstance(value, list):
