@@ -29,6 +29,8 @@ def check_writable(paths: list[Path]) -> None:
     """Raise `OutputError` when an output could not be written, so a run can refuse before
     doing any work: the nearest existing folder of each path must be a writable directory."""
     for path in paths:
+        if Path(path).is_dir():
+            raise OutputError(f"cannot write {path}: it is a folder, expected a file name")
         folder = Path(path).absolute().parent
         while not folder.exists():
             folder = folder.parent
@@ -62,5 +64,10 @@ def write_all(outputs: dict[Path, str]) -> None:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
         raise
-    for tmp, path in staged:
-        os.replace(tmp, path)
+    for done, (tmp, path) in enumerate(staged):
+        try:
+            os.replace(tmp, path)
+        except OSError as err:
+            for later, _ in staged[done:]:
+                Path(later).unlink(missing_ok=True)
+            raise OutputError(f"cannot write {path}: {err.strerror or err}") from None

@@ -32,7 +32,8 @@ class FieldProblem(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: no silent coercion of `true` to 1 or "30" to 30.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 # --- distributions of handle time and patience -------------------------------------------------
@@ -50,7 +51,7 @@ class Exponential(_Model):
 class Lognormal(_Model):
     distribution: Literal["lognormal"]
     mean_s: float = Field(gt=0)
-    cv: float = Field(gt=0)
+    cv: float = Field(ge=0.01, le=20)
 
     @property
     def mean(self) -> float:
@@ -60,7 +61,7 @@ class Lognormal(_Model):
 class Gamma(_Model):
     distribution: Literal["gamma"]
     mean_s: float = Field(gt=0)
-    cv: float = Field(gt=0)
+    cv: float = Field(ge=0.01, le=20)
 
     @property
     def mean(self) -> float:
@@ -106,7 +107,7 @@ DISTRIBUTION_KINDS = ("exponential", "lognormal", "gamma", "constant", "empirica
 class Horizon(_Model):
     days: int = Field(ge=1, le=366)
     interval_min: int = Field(gt=0)
-    start: dt.date | None = None
+    start: Annotated[dt.date | None, Field(strict=False)] = None  # YAML dates or "YYYY-MM-DD"
     cyclic: bool = True
 
     @field_validator("interval_min")
@@ -202,7 +203,7 @@ class Target(_Model):
     """
 
     contact_type: str
-    tier: str | None = None
+    tier: str | None = Field(default=None, min_length=1)
     answer_within_s: float = Field(gt=0)
     service_level: float = Field(gt=0, le=1)
     scope: Literal["horizon", "day", "interval"] = "horizon"
@@ -267,7 +268,7 @@ class Break(_Model):
 class ShiftTemplate(_Model):
     name: str = Field(min_length=1)
     length_h: float = Field(gt=0, le=24)
-    start_between: tuple[str, str]
+    start_between: Annotated[tuple[str, str], Field(strict=False)]  # a YAML list of two times
     start_step_min: int = Field(gt=0)
     breaks: list[Break] = []
     cost_factor: float = Field(default=1.0, gt=0)

@@ -10,7 +10,7 @@ leaves the others' contacts unchanged.
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +38,9 @@ class Contacts:
 
 def stream(seed: int, replication: int, purpose: int, name: str) -> np.random.Generator:
     """The random stream of one purpose for one contact type in one replication."""
-    key = (replication, purpose, zlib.crc32(name.encode()))
+    digest = hashlib.sha256(name.encode()).digest()
+    words = tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 32, 4))
+    key = (replication, purpose, *words)
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
@@ -54,7 +56,8 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
         starts = np.repeat(np.arange(volume.size) * horizon.interval_s, counts)
         arrival = np.sort(starts + rng.uniform(0.0, horizon.interval_s, n))
         tier_rng = stream(seed, replication, TIERS, ct.name)
-        tier = tier_rng.choice(len(ct.tier_names), size=n, p=ct.tier_shares)
+        shares = np.asarray(ct.tier_shares)  # validated to sum to 1 within 1e-6; numpy wants 1e-8
+        tier = tier_rng.choice(len(shares), size=n, p=shares / shares.sum())
         handle = draw(ct.handle_time, stream(seed, replication, HANDLE, ct.name), n)
         if ct.patience is None:
             patience = np.full(n, np.inf)

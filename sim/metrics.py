@@ -164,16 +164,21 @@ def _step_integral(times: np.ndarray, steps: np.ndarray, edges: np.ndarray) -> n
 
 def _peak_level(enter: np.ndarray, leave: np.ndarray, interval_s: float, n: int) -> np.ndarray:
     """Most items present at once in each interval, given when each entered and left."""
+    peak = np.zeros(n)
+    if enter.size == 0:
+        return peak
     times = np.concatenate([enter, leave])
     steps = np.concatenate([np.ones(len(enter)), -np.ones(len(leave))])
-    order = np.lexsort((steps, times))  # at equal times, departures first
+    order = np.argsort(times, kind="stable")
     t, level = times[order], np.cumsum(steps[order])
-    peak = np.zeros(n)
+    # Only the level after all events of an instant is ever observed.
+    settled = np.append(t[1:] != t[:-1], True)
+    t, level = t[settled], level[settled]
     where = np.minimum((t // interval_s).astype(np.int64), n - 1)
     np.maximum.at(peak, where, level)
-    # The level carried over from before an interval starts counts towards its peak too.
-    before = np.searchsorted(t, np.arange(n) * interval_s, side="left") - 1
-    carried = np.where(before >= 0, level[np.maximum(before, 0)], 0.0)
+    # The level at an interval's start (after the events at that instant) counts too.
+    at_start = np.searchsorted(t, np.arange(n) * interval_s, side="right") - 1
+    carried = np.where(at_start >= 0, level[np.maximum(at_start, 0)], 0.0)
     return np.maximum(peak, carried)
 
 

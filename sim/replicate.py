@@ -105,8 +105,10 @@ def _check_staffing(scenario: Scenario, staffing: Mapping[str, np.ndarray]) -> N
     for group in scenario.agent_groups:
         if group.name not in staffing:
             raise ValueError(f"staffing gives no agents for group {group.name!r}")
-        if np.shape(staffing[group.name]) != shape:
+        agents = np.asarray(staffing[group.name])
+        if agents.shape != shape:
             raise ValueError(
-                f"staffing of group {group.name!r} has shape {np.shape(staffing[group.name])}, "
-                f"expected {shape}"
+                f"staffing of group {group.name!r} has shape {agents.shape}, expected {shape}"
             )
+        if agents.dtype.kind not in "iu" or (agents < 0).any():
+            raise ValueError(f"staffing of group {group.name!r} must be whole numbers >= 0")

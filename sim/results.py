@@ -77,36 +77,65 @@ class Results:
         }
 
     def target_results(self) -> list[dict[str, Any]]:
-        """Every target with the service level achieved over the horizon.
+        """Every target with the service level achieved at its scope.
 
-        A target is met when the point estimate reaches it; ``ci_verdict`` says whether the
-        95 % interval lies wholly above it (``met``), wholly below (``missed``) or straddles it
-        (``uncertain``, also with a single replication).
+        ``scope: horizon`` judges the service level over the whole horizon; ``day`` and
+        ``interval`` judge every day (every interval with contacts answered or abandoned)
+        separately, and report the worst of them as ``achieved`` (``worst`` says which, and
+        ``periods_met`` how many of ``periods`` meet it). A target is met when the point
+        estimate reaches it (for ``day``/``interval``: in every period); ``ci_verdict`` says
+        whether the 95 % interval of ``achieved`` lies wholly above the target (``met``),
+        wholly below (``missed``) or straddles it (``uncertain``, also with one replication).
         """
-        totals = np.stack([s.target_counts.sum(axis=0) for s in self.summaries])  # (R, targets, F)
+        horizon = self.scenario.horizon
+        counts = np.stack([s.target_counts for s in self.summaries])  # (R, intervals, targets, F)
         rows = []
         for j, target in enumerate(self.scenario.targets):
-            achieved = stat(kpis(totals[:, j])["service_level"], upper=1.0)
-            mean, low, high = achieved["mean"], achieved["ci95_low"], achieved["ci95_high"]
+            per_interval = counts[:, :, j]
+            if target.scope == "horizon":
+                periods = per_interval.sum(axis=1, keepdims=True)
+            elif target.scope == "day":
+                periods = per_interval.reshape(
+                    len(self.summaries), horizon.days, horizon.intervals_per_day, -1
+                ).sum(axis=2)
+            else:
+                periods = per_interval
+            levels = kpis(periods)["service_level"]  # (R, periods)
+            means = _nanmean(levels)
+            judged = np.flatnonzero(~np.isnan(means))
+            worst = int(judged[np.argmin(means[judged])]) if judged.size else 0
+            achieved = stat(levels[:, worst], upper=1.0)
+            low, high = achieved["ci95_low"], achieved["ci95_high"]
             if low is not None and low >= target.service_level:
                 verdict = "met"
             elif high is not None and high < target.service_level:
                 verdict = "missed"
             else:
                 verdict = "uncertain"
-            rows.append(
-                {
-                    "contact_type": target.contact_type,
-                    "tier": target.tier,
-                    "answer_within_s": target.answer_within_s,
-                    "service_level": target.service_level,
-                    "achieved": achieved,
-                    "met": mean is not None and mean >= target.service_level,
-                    "ci_verdict": verdict,
-                    "scope": target.scope,
-                    "source": target.source,
-                }
-            )
+            row = {
+                "contact_type": target.contact_type,
+                "tier": target.tier,
+                "answer_within_s": target.answer_within_s,
+                "service_level": target.service_level,
+                "achieved": achieved,
+                "met": bool(judged.size) and bool(np.all(means[judged] >= target.service_level)),
+                "ci_verdict": verdict,
+                "scope": target.scope,
+                "source": target.source,
+            }
+            if target.scope != "horizon":
+                row["periods"] = int(judged.size)
+                row["periods_met"] = int(np.sum(means[judged] >= target.service_level))
+                row["worst"] = (
+                    {"day": worst}
+                    if target.scope == "day"
+                    else {
+                        "day": worst // horizon.intervals_per_day,
+                        "interval": worst % horizon.intervals_per_day,
+                        "start": _clock(worst, horizon.interval_min),
+                    }
+                )
+            rows.append(row)
         return rows
 
     # --- interval tables -----------------------------------------------------------------------

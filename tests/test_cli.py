@@ -416,3 +416,16 @@ def test_same_seed_same_numbers_whatever_the_workers(tmp_path: Path) -> None:
     )
     assert run.code == 0, run.err
     assert strict_json(other.read_text(encoding="utf-8")) != documents[0]
+
+
+def test_output_path_that_is_a_folder_is_refused_before_the_run(
+    wfm: WfmRunner, tmp_path: Path
+) -> None:
+    path = write_yaml(tmp_path / "single_queue_1day.yaml", one_day("single_queue.yaml"))
+    folder = tmp_path / "taken"
+    folder.mkdir()
+    run = wfm("simulate", path, "--replications", "1", "--json", folder)
+    assert run.code == 2 and len(run.err_lines) == 1, run.err
+    assert "folder" in run.err_lines[0] and str(folder) in run.err_lines[0]
+    assert run.out == "", "the simulation ran before the output was checked"
+    assert list(folder.iterdir()) == []

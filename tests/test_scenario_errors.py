@@ -254,7 +254,28 @@ BAD_INPUTS = {
         ("required",),
         validate=False,
     ),
+    "boolean-days": Bad(
+        mutated("single_queue.yaml", set_at("horizon", "days", value=True)),
+        "horizon.days",
+        ("integer", "True"),
+    ),
+    "text-interval": Bad(
+        mutated("single_queue.yaml", set_at("horizon", "interval_min", value="30")),
+        "horizon.interval_min",
+        ("integer", "'30'"),
+    ),
+    "huge-cv": Bad(
+        mutated("multi_skill.yaml", set_at("contact_types", 0, "handle_time", "cv", value=1e200)),
+        "contact_types[0].handle_time.cv",
+        ("<= 20",),
+    ),
+    "empty-tier-name-in-target": Bad(
+        mutated("single_queue.yaml", set_at("targets", 0, "tier", value="")),
+        "targets[0].tier",
+        ("at least 1",),
+    ),
     "empty-file": Bad(text_file(""), "", ("empty",)),
+    "list-as-key": Bad(text_file("name: x\n? [a, b]\n: 1\n"), "", ("cannot be a key", "line 2")),
     "only-comments": Bad(text_file("# nothing here\n\n"), "", ("empty",)),
     "yaml-syntax-error": Bad(SYNTAX_ERROR, "", ("YAML", f"line {SYNTAX_LINE}")),
     "duplicate-key": Bad(text_file("name: a\nname: b\n"), "", ("duplicate key 'name'", "line 2")),

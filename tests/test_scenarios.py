@@ -114,3 +114,35 @@ def test_variates_have_the_requested_mean_and_cv(distribution, mean, cv):
     assert values.std() / values.mean() == pytest.approx(cv, abs=0.01)
     assert distribution.mean == pytest.approx(mean)
     assert np.all(values >= 0)
+
+
+def test_yaml_merge_keys_are_allowed_and_may_be_overridden(tmp_path):
+    text = (
+        (CONTRACT / "single_queue.yaml")
+        .read_text()
+        .replace(
+            "    handle_time:\n      distribution: exponential\n      mean_s: 180\n",
+            "    handle_time: &ht {distribution: exponential, mean_s: 180}\n",
+        )
+        .replace(
+            "    patience:                      # omit the block and nobody abandons (Erlang C)\n"
+            "      distribution: exponential\n      mean_s: 120\n",
+            "    patience: {<<: *ht, mean_s: 120}\n",
+        )
+    )
+    path = tmp_path / "merge.yaml"
+    path.write_text(text)
+    scenario = load(path)
+    assert scenario.contact_types[0].patience.mean_s == 120
+    assert scenario.contact_types[0].patience.distribution == "exponential"
+
+
+def test_tier_shares_summing_to_one_within_tolerance_simulate():
+    data = yaml.safe_load((CONTRACT / "multi_skill.yaml").read_text())
+    data["horizon"]["days"] = 1
+    data["contact_types"][0]["tiers"] = [
+        {"name": n, "share": 0.3333333} for n in ("gold", "silver", "ordinary")
+    ]
+    data["targets"] = []
+    contacts = draw_contacts(from_dict(data), seed=1, replication=0)
+    assert set(contacts.tier[contacts.contact_type == 0].tolist()) == {0, 1, 2}

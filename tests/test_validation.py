@@ -80,7 +80,8 @@ def test_simulation_reproduces_exact_erlang(interval_min, volume, aht_s, patienc
             f"{name}: exact {exact[name]:.5f} outside simulated 95 % CI "
             f"[{low:.5f}, {high:.5f}] (mean {general[name]['mean']:.5f})"
         )
-        # The interval must be informative, not wide enough to contain anything.
-        assert high - low < 0.2 * exact[name] or high - low < 0.01
+        # The interval must be informative, not wide enough to contain anything: five points
+        # for a rate; for ASA, whose Erlang C waits are heavy-tailed, a third of its value.
+        assert high - low < (0.35 * exact[name] if name == "asa_s" else 0.05)
     expected_offered = volume * 7 * 1440 / interval_min
     assert math.isclose(general["offered"]["mean"], expected_offered, rel_tol=0.01)
