@@ -143,9 +143,8 @@ class Centre:
             self.env.timeout(delay if delay > 0 else 0).callbacks.append(self._on_arrival)
         channel, conc, groups, queues = self.type_route[self.ctype[i]]
         for group in groups:
-            agent = self._available(group, channel, conc)
+            agent = self._take_available(group, channel, conc)
             if agent is not None:
-                self._unpark(agent)
                 agent.channel = channel
                 self._serve(agent, i, self.arrival[i])
                 if agent.load < conc:
@@ -154,14 +153,19 @@ class Centre:
         queues[self.tier[i]].append(i)
 
     @staticmethod
-    def _available(group: _Group, channel: int, conc: int) -> _Agent | None:
-        """The agent of `group` that should take a new contact of `channel`, if any."""
+    def _take_available(group: _Group, channel: int, conc: int) -> _Agent | None:
+        """Remove from its availability list and return the agent of `group` that should
+        take a new contact of `channel`, if there is one."""
         if group.idle:
-            return next(iter(group.idle))
+            agent = group.idle.popitem(last=False)[0]
+            agent.bucket = None
+            return agent
         for load in range(1, conc):
             bucket = group.partial.get((channel, load))
             if bucket:
-                return next(iter(bucket))
+                agent = bucket.popitem(last=False)[0]
+                agent.bucket = None
+                return agent
         return None
 
     def _serve(self, agent: _Agent, i: int, answered_at: float) -> None:
