@@ -24,9 +24,6 @@ from sim.metrics import (
     stat,
 )
 
-HORIZON_KPIS = ("offered", "answered", "abandoned", "unfinished")
-RATE_KPIS = ("service_level", "abandon_rate", "asa_s", "aht_s")
-
 
 @dataclass(frozen=True)
 class Results:
@@ -227,10 +224,7 @@ class Results:
 
 
 def _kpi_stats(values: dict[str, np.ndarray]) -> dict[str, Any]:
-    return {
-        name: stat(values[name], upper=1.0 if name in RATES else None)
-        for name in HORIZON_KPIS + RATE_KPIS
-    }
+    return {name: stat(v, upper=1.0 if name in RATES else None) for name, v in values.items()}
 
 
 def _nanmean(values: np.ndarray) -> np.ndarray:

@@ -8,8 +8,10 @@ tests; it writes its JSON into a folder that does not exist yet, and its CSVs be
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,8 @@ from conftest import (
     load_contract,
     write_yaml,
 )
+
+import cli
 
 SEED = 7
 REPLICATIONS = 3
@@ -429,3 +433,31 @@ def test_output_path_that_is_a_folder_is_refused_before_the_run(
     assert "folder" in run.err_lines[0] and str(folder) in run.err_lines[0]
     assert run.out == "", "the simulation ran before the output was checked"
     assert list(folder.iterdir()) == []
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_shows_on_a_terminal_once_a_run_is_slow(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    with cli._ProgressBar("simulating") as bar:
+        bar.update(0.5)  # a fresh run: too early to show anything
+        assert terminal.getvalue() == ""
+        monkeypatch.setattr(cli._ProgressBar, "DELAY_S", 0.0)
+        bar.update(0.5)
+        assert "simulating [" in terminal.getvalue() and "50%" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\r"), "the bar is not cleared at the end"
+
+
+def test_progress_bar_stays_silent_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    captured = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", captured)
+    monkeypatch.setattr(cli._ProgressBar, "DELAY_S", 0.0)
+    with cli._ProgressBar("simulating") as bar:
+        bar.update(1.0)
+    assert captured.getvalue() == ""
