@@ -225,6 +225,7 @@ def kpis(counts: np.ndarray, threshold: str = "tier") -> dict[str, np.ndarray]:
     return {
         "offered": counts[..., OFFERED],
         "answered": answered,
+        "answered_within": within,
         "abandoned": abandoned,
         "unfinished": counts[..., UNFINISHED],
         "service_level": ratio(within, closed),

@@ -164,6 +164,7 @@ class Results:
                 block |= {
                     "offered": values["offered"].mean(axis=0),
                     "answered": values["answered"].mean(axis=0),
+                    "answered_within": values["answered_within"].mean(axis=0),
                     "abandoned": values["abandoned"].mean(axis=0),
                     "unfinished": values["unfinished"].mean(axis=0),
                     "service_level": _nanmean(values["service_level"]),
@@ -206,7 +207,7 @@ class Results:
         intervals = self.interval_table()
         keep = [
             "day", "interval", "start", "contact_type", "offered", "answered", "abandoned",
-            "unfinished", "service_level", "asa_s", "peak_queue",
+            "unfinished", "answered_within", "service_level", "asa_s", "peak_queue",
         ]  # fmt: skip
         groups = self.group_interval_table()
         return json_safe(
