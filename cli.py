@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from report.export import OutputError, check_writable, csv_text, json_text, write_all
-from report.summary import simulation_summary
+from report.summary import optimisation_summary, simulation_summary
 from scenarios.load import ScenarioError, load
 from scenarios.schema import Scenario
 
@@ -80,6 +80,80 @@ def simulate(
     typer.echo(simulation_summary(document))
 
 
+@app.command()
+def optimise(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file with shift templates.")],
+    json_path: Annotated[Path, typer.Option("--json", help="Write the plan as JSON here.")],
+    requirements: Annotated[
+        Path | None,
+        typer.Option(help="Schedule this requirement CSV (day,start,group,agents) as given."),
+    ] = None,
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, help="Seconds the solver may take per schedule.")
+    ] = 30.0,
+    replications: Annotated[int, typer.Option(min=1, help="Replications per simulation.")] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
+    ] = None,
+    soft: Annotated[
+        bool, typer.Option(help="Leave intervals short at a price instead of failing.")
+    ] = False,
+    budget: Annotated[float | None, typer.Option(min=0, help="Cap on the plan's cost.")] = None,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv", help="Write shifts and coverage as CSV here.")
+    ] = None,
+) -> None:
+    """Find the cheapest shifts whose simulated service meets the scenario's targets."""
+    import pandas as pd
+
+    from optimise.loop import optimise as run_optimisation
+    from optimise.requirements import read_requirement_csv
+    from sim.metrics import json_safe
+
+    model = load(scenario)
+    _require_shift_model(model, scenario)
+    needed = None if requirements is None else read_requirement_csv(requirements, model)
+    csv_paths = [csv_dir / f"{n}.csv" for n in ("shifts", "coverage")] if csv_dir else []
+    check_writable([json_path, *csv_paths])
+    with _StageLine() as stage:
+        result = run_optimisation(
+            model,
+            needed,
+            seed=seed,
+            replications=replications,
+            time_limit_s=time_limit,
+            workers=workers,
+            soft=soft,
+            budget=budget,
+            progress=stage.update,
+        )
+    document = json_safe(result.to_json())
+    outputs = {json_path: json_text(document)}
+    if csv_paths:
+        shifts = pd.DataFrame(
+            [{**row, "breaks": _breaks_text(row["breaks"])} for row in document["shifts"]]
+        )
+        outputs[csv_paths[0]] = csv_text(shifts)
+        outputs[csv_paths[1]] = csv_text(pd.DataFrame(document["coverage"]))
+    write_all(outputs)
+    typer.echo(optimisation_summary(document))
+
+
+def _breaks_text(breaks: list[dict]) -> str:
+    return ";".join(f"{b['start']}+{b['length_min']}min" for b in breaks)
+
+
+def _require_shift_model(model: Scenario, file: Path) -> None:
+    if not model.shift_templates:
+        raise ScenarioError(str(file), "shift_templates", "required to optimise (none given)")
+    for i, group in enumerate(model.agent_groups):
+        if group.cost_per_hour is None:
+            raise ScenarioError(
+                str(file), f"agent_groups[{i}].cost_per_hour", "required to optimise"
+            )
+
+
 def _require_staffing(model: Scenario, file: Path) -> None:
     for i, group in enumerate(model.agent_groups):
         if group.agents is None:
@@ -88,6 +162,25 @@ def _require_staffing(model: Scenario, file: Path) -> None:
                 f"agent_groups[{i}].agents",
                 "required to simulate (give the agents on duty, or plan them with the optimiser)",
             )
+
+
+class _StageLine:
+    """The optimiser's current stage on one line of stderr, when stderr is a terminal."""
+
+    def __enter__(self) -> _StageLine:
+        self.shown = False
+        return self
+
+    def update(self, message: str) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"\r{message[:78]:<78}")
+            sys.stderr.flush()
+            self.shown = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 78 + "\r")
+            sys.stderr.flush()
 
 
 class _ProgressBar:

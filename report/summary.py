@@ -61,3 +61,38 @@ def _percent(value: dict[str, float | None]) -> str:
 
 def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def optimisation_summary(document: dict[str, Any]) -> str:
+    """A readable account of a ``wfm optimise`` JSON document: status, cost against the lower
+    bound, agent-hours, the shifts by template, and the targets as verified in simulation."""
+    if document["cost"] is None:
+        return f"optimise: {document['status']}: {document['message'] or 'no plan'}"
+    gap = document["gap"]
+    lines = [
+        f"status {document['status']}: cost {document['cost']:,.2f} "
+        f"(LP lower bound {document['lower_bound']:,.2f}, gap {_pct(gap)}), "
+        f"{document['agent_hours']:,.1f} agent-hours, solved in {document['solve_time_s']:.1f} s",
+    ]
+    per_template: dict[tuple[str, str], int] = {}
+    for row in document["shifts"]:
+        key = (row["group"], row["template"])
+        per_template[key] = per_template.get(key, 0) + row["count"]
+    lines += ["", f"{'agent group':<22}{'template':<16}{'shifts':>8}"]
+    lines += [f"{g:<22}{t:<16}{n:>8,}" for (g, t), n in sorted(per_template.items())]
+    if document["unmet"]:
+        lines += ["", f"intervals left short: {len(document['unmet'])} (see `unmet`)"]
+    for number, entry in enumerate(document["rounds"], start=1):
+        if number == 1:
+            lines += ["", "rounds (schedule, then simulate):"]
+        lines.append(
+            f"  {entry['round']:>2} {entry['kind']:<6} cost {entry['cost']:>12,.2f}  "
+            f"targets {'met' if entry['targets_met'] else 'missed'}"
+        )
+    verification = document["verification"]
+    if verification is None:
+        lines += ["", "not verified in simulation (the requirement was given)"]
+    else:
+        lines += ["", "verified with an independent seed:", simulation_summary(verification)]
+        lines.append(f"every target met: {'yes' if document['targets_met'] else 'NO'}")
+    return "\n".join(lines)

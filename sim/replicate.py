@@ -40,11 +40,11 @@ def run_replication(
     `progress(fraction)` follows the simulated time."""
     horizon = scenario.horizon
     plan = plan_routing(scenario)
-    on_duty = np.stack(
-        [np.asarray(staffing[g.name], dtype=np.int64).ravel() for g in scenario.agent_groups]
-    )
+    grids = [np.asarray(staffing[g.name], dtype=np.int64) for g in scenario.agent_groups]
+    on_duty = np.stack([grid.ravel() for grid in grids])
+    step_s = 86400.0 / grids[0].shape[1]
     contacts = draw_contacts(scenario, seed, replication)
-    record = Centre(plan, contacts, on_duty, horizon.interval_s, horizon.length_s).run(progress)
+    record = Centre(plan, contacts, on_duty, step_s, horizon.length_s).run(progress)
     concurrency = np.asarray([plan.channel_concurrency[c] for c in plan.type_channel], dtype=float)
     return summarise_replication(scenario, contacts, record, concurrency)
 
@@ -60,9 +60,11 @@ def simulate(
 ) -> Results:
     """Run `replications` independent replications and collect them.
 
-    `staffing` maps each agent group to its agents on duty, ``(days, intervals_per_day)``
-    (default: the scenario's own). Work goes to `executor` when given; otherwise to a local
-    process pool of `workers` processes (default: one per core), or in-process when that is 1.
+    `staffing` maps each agent group to its agents on duty, ``(days, steps_per_day)``, where
+    the steps are the scenario's intervals or a finer grid that divides them (a shift plan's
+    breaks may start mid-interval); default: the scenario's own staffing. Work goes to
+    `executor` when given; otherwise to a local process pool of `workers` processes (default:
+    one per core), or in-process when that is 1.
     `progress(fraction)` is called as the work advances (fraction of replications done).
     """
     if replications < 1:
@@ -101,14 +103,22 @@ def _part(progress: Callable[[float], None], r: int, n: int) -> Callable[[float]
 
 
 def _check_staffing(scenario: Scenario, staffing: Mapping[str, np.ndarray]) -> None:
-    shape = (scenario.horizon.days, scenario.horizon.intervals_per_day)
+    horizon = scenario.horizon
+    steps = {np.shape(staffing[g.name])[-1] for g in scenario.agent_groups if g.name in staffing}
     for group in scenario.agent_groups:
         if group.name not in staffing:
             raise ValueError(f"staffing gives no agents for group {group.name!r}")
         agents = np.asarray(staffing[group.name])
-        if agents.shape != shape:
+        per_day = agents.shape[-1] if agents.ndim == 2 else 0
+        if (
+            agents.ndim != 2
+            or agents.shape[0] != horizon.days
+            or len(steps) != 1
+            or per_day % horizon.intervals_per_day
+        ):
             raise ValueError(
-                f"staffing of group {group.name!r} has shape {agents.shape}, expected {shape}"
+                f"staffing of group {group.name!r} has shape {agents.shape}; expected "
+                f"({horizon.days}, a multiple of {horizon.intervals_per_day}), the same for all"
             )
         if agents.dtype.kind not in "iu" or (agents < 0).any():
             raise ValueError(f"staffing of group {group.name!r} must be whole numbers >= 0")

@@ -85,19 +85,9 @@ class Results:
         wholly below (``missed``) or straddles it (``uncertain``, also with one replication).
         """
         horizon = self.scenario.horizon
-        counts = np.stack([s.target_counts for s in self.summaries])  # (R, intervals, targets, F)
         rows = []
         for j, target in enumerate(self.scenario.targets):
-            per_interval = counts[:, :, j]
-            if target.scope == "horizon":
-                periods = per_interval.sum(axis=1, keepdims=True)
-            elif target.scope == "day":
-                periods = per_interval.reshape(
-                    len(self.summaries), horizon.days, horizon.intervals_per_day, -1
-                ).sum(axis=2)
-            else:
-                periods = per_interval
-            levels = kpis(periods)["service_level"]  # (R, periods)
+            levels = self.target_period_levels(j)
             means = _nanmean(levels)
             judged = np.flatnonzero(~np.isnan(means))
             worst = int(judged[np.argmin(means[judged])]) if judged.size else 0
@@ -134,6 +124,23 @@ class Results:
                 )
             rows.append(row)
         return rows
+
+    def target_period_levels(self, j: int) -> np.ndarray:
+        """Service level of target `j`'s population in each period of its scope, per
+        replication, ``(replications, periods)``: one period for ``horizon``, one per day, or
+        one per interval (by arrival); NaN where nothing was answered or abandoned."""
+        horizon = self.scenario.horizon
+        per_interval = np.stack([s.target_counts[:, j] for s in self.summaries])  # (R, K, F)
+        scope = self.scenario.targets[j].scope
+        if scope == "horizon":
+            periods = per_interval.sum(axis=1, keepdims=True)
+        elif scope == "day":
+            periods = per_interval.reshape(
+                len(self.summaries), horizon.days, horizon.intervals_per_day, -1
+            ).sum(axis=2)
+        else:
+            periods = per_interval
+        return kpis(periods)["service_level"]
 
     # --- interval tables -----------------------------------------------------------------------
 

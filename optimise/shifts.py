@@ -1,0 +1,428 @@
+"""Shift scheduling with OR-Tools CP-SAT: the cheapest shifts whose agents, net of breaks, cover
+a requirement of agents per interval.
+
+The model decides, for every agent group, shift template, day and allowed start time, how many
+agents start that shift, and for every break of the template how many of them take it at each
+allowed offset. Coverage is counted in agent-minutes per interval, so shifts, breaks and
+intervals need not share a grid: an agent on a 15-minute break in a 30-minute interval counts
+as half an agent there. Breaks start on the interval grid measured from the shift's start (every
+`interval_min` minutes within the template's window) and are paid: a shift costs its whole
+length at the group's `cost_per_hour` times the template's `cost_factor`.
+
+`max_agents` of a group caps the agents of that group on duty (breaks included) in any interval;
+`min_agents` is a floor on the agents working (net of breaks) in every interval. With a cyclic
+horizon (the default) the last day wraps onto the first: Sunday night's shift covers Monday's
+first hours. The LP relaxation of the same model (GLOP) gives the lower bound reported beside
+the CP-SAT solution.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from scenarios.schema import WEEKDAYS, Scenario, clock_minutes
+
+COST_SCALE = 100  # the CP-SAT objective is in cents
+DAY_MIN = 1440
+
+
+@dataclass(frozen=True)
+class ShiftOption:
+    """One way to start a shift: `group` and `template` are indices into the scenario."""
+
+    group: int
+    template: int
+    day: int
+    start_min: int  # minutes after midnight of `day`
+    length_min: int
+    cost: float  # per agent, in the scenario's currency
+    break_lengths_min: tuple[int, ...]
+    break_offsets_min: tuple[tuple[int, ...], ...]  # allowed start offsets of each break
+
+
+@dataclass
+class ShiftPlan:
+    """The optimiser's answer; `shifts`, `coverage` and `unmet` are the rows of the JSON."""
+
+    status: str  # optimal | feasible | infeasible
+    cost: float | None
+    lower_bound: float | None  # of the LP relaxation
+    agent_hours: float | None
+    solve_time_s: float
+    shifts: list[dict[str, Any]] = field(default_factory=list)
+    coverage: list[dict[str, Any]] = field(default_factory=list)
+    unmet: list[dict[str, Any]] = field(default_factory=list)
+    message: str = ""
+
+    @property
+    def gap(self) -> float | None:
+        """Relative gap between the cost and the LP lower bound."""
+        if self.cost is None or self.lower_bound is None or self.cost <= 0:
+            return None
+        return max(0.0, (self.cost - self.lower_bound) / self.cost)
+
+
+def shift_options(scenario: Scenario) -> list[ShiftOption]:
+    """Every (group, template, day, start time) a shift may take in the horizon."""
+    horizon = scenario.horizon
+    options = []
+    for g, group in enumerate(scenario.agent_groups):
+        rate = group.cost_per_hour or 0.0
+        for t, template in enumerate(scenario.shift_templates):
+            first, last = (clock_minutes(x) for x in template.start_between)
+            starts = range(first, last + 1, template.start_step_min)
+            length = round(template.length_h * 60)
+            offsets = tuple(
+                tuple(
+                    range(
+                        math.ceil(b.after_h_min * 60),
+                        math.floor(b.after_h_max * 60) + 1,
+                        horizon.interval_min,
+                    )
+                )
+                for b in template.breaks
+            )
+            for day in range(horizon.days):
+                weekday = WEEKDAYS[(horizon.first_weekday + day) % 7]
+                if weekday not in template.days:
+                    continue
+                for start in starts:
+                    options.append(
+                        ShiftOption(
+                            group=g,
+                            template=t,
+                            day=day,
+                            start_min=start,
+                            length_min=length,
+                            cost=template.length_h * rate * template.cost_factor,
+                            break_lengths_min=tuple(b.length_min for b in template.breaks),
+                            break_offsets_min=offsets,
+                        )
+                    )
+    return options
+
+
+def minutes_per_interval(
+    start_abs_min: int, length_min: int, interval_min: int, horizon_min: int, cyclic: bool
+) -> dict[int, int]:
+    """Minutes of ``[start, start + length)`` falling in each interval of the horizon; the part
+    past the end wraps to the start when `cyclic`, and is dropped otherwise."""
+    out: dict[int, int] = {}
+    position, end = start_abs_min, start_abs_min + length_min
+    while position < end:
+        if position >= horizon_min and not cyclic:
+            break
+        here = position % horizon_min
+        k = here // interval_min
+        step = min(end - position, (k + 1) * interval_min - here)
+        out[k] = out.get(k, 0) + step
+        position += step
+    return out
+
+
+@dataclass
+class _Column:
+    """A variable of the model: its cost and its agent-minutes in each (group, interval)."""
+
+    cost: float
+    upper: int
+    minutes: dict[tuple[int, int], int]
+
+
+def schedule(
+    scenario: Scenario,
+    requirement: dict[str, np.ndarray],
+    *,
+    time_limit_s: float = 30.0,
+    workers: int = 2,
+    budget: float | None = None,
+    soft: bool = False,
+    shortfall_cost_per_agent_hour: float | None = None,
+) -> ShiftPlan:
+    """The cheapest shifts covering `requirement`: per group, agents needed on duty net of
+    breaks, ``(days, intervals_per_day)``, fractional allowed.
+
+    `budget` caps the total cost. With `soft`, an interval left short costs
+    `shortfall_cost_per_agent_hour` per missing agent-hour (default: ten times the dearest
+    agent-hour) and is reported in ``unmet`` instead of making the model infeasible. The
+    solver stops after `time_limit_s` with the best plan found.
+    """
+    started = time.perf_counter()
+    horizon = scenario.horizon
+    interval = horizon.interval_min
+    n_intervals = horizon.days * horizon.intervals_per_day
+    horizon_min = horizon.days * DAY_MIN
+    groups = scenario.agent_groups
+    need = {
+        (g, k): math.ceil(float(requirement[group.name].ravel()[k]) * interval - 1e-6)
+        for g, group in enumerate(groups)
+        for k in range(n_intervals)
+    }
+    for g, group in enumerate(groups):
+        for k in range(n_intervals):
+            need[g, k] = max(need[g, k], (group.min_agents or 0) * interval)
+    options = shift_options(scenario)
+    if not options:
+        return ShiftPlan("infeasible", None, None, None, 0.0, message="no shift can be started")
+
+    # Columns: agents starting each option (the first len(options) columns), then agents
+    # taking each break of each option at each allowed offset.
+    columns: list[_Column] = []
+    spans = []
+    for option in options:
+        start = option.day * DAY_MIN + option.start_min
+        span = minutes_per_interval(start, option.length_min, interval, horizon_min, horizon.cyclic)
+        upper = 2 * max(math.ceil(need[option.group, k] / interval) for k in span) + 2
+        columns.append(_Column(option.cost, upper, {(option.group, k): m for k, m in span.items()}))
+        spans.append(start)
+    breaks_of: list[list[list[int]]] = []  # per option, per break: its break columns
+    for option, start, column in zip(options, spans, columns[: len(options)], strict=True):
+        per_break = []
+        for length, offsets in zip(option.break_lengths_min, option.break_offsets_min, strict=True):
+            ids = []
+            for offset in offsets:
+                away = minutes_per_interval(
+                    start + offset, length, interval, horizon_min, horizon.cyclic
+                )
+                columns.append(
+                    _Column(0.0, column.upper, {(option.group, k): -m for k, m in away.items()})
+                )
+                ids.append(len(columns) - 1)
+            per_break.append(ids)
+        breaks_of.append(per_break)
+
+    shortfall_price = shortfall_cost_per_agent_hour or 10 * max(
+        o.cost / o.length_min * 60 for o in options
+    )
+    model = _Model(columns, len(options), breaks_of, need, groups, n_intervals, interval, budget)
+    lower = model.lp_bound(soft, shortfall_price)
+    status, values = model.solve_cp(soft, shortfall_price, time_limit_s, workers)
+    elapsed = time.perf_counter() - started
+    if values is None:
+        message = "no plan covers the requirement" if status == "infeasible" else (
+            f"no plan found within {time_limit_s:g} s"
+        )  # fmt: skip
+        return ShiftPlan("infeasible", None, lower, None, elapsed, message=message)
+    return _plan(scenario, options, breaks_of, values, need, requirement, status, lower, elapsed)
+
+
+class _Model:
+    """The covering model, given once and solved twice: CP-SAT for integers, GLOP for the LP
+    relaxation's bound."""
+
+    def __init__(self, columns, n_options, breaks_of, need, groups, n_intervals, interval, budget):
+        self.columns, self.n_options, self.breaks_of = columns, n_options, breaks_of
+        self.need, self.groups = need, groups
+        self.n_intervals, self.interval, self.budget = n_intervals, interval, budget
+        self.rows: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for j, column in enumerate(columns):
+            for cell, minutes in column.minutes.items():
+                self.rows.setdefault(cell, []).append((j, minutes))
+
+    def solve_cp(self, soft, shortfall_price, time_limit_s, workers):
+        model = cp_model.CpModel()
+        x = [model.new_int_var(0, c.upper, f"x{j}") for j, c in enumerate(self.columns)]
+        short = self._add_rules(model, x, soft, integer=True)
+        cents = [round(c.cost * COST_SCALE) for c in self.columns]
+        objective = sum(c * x[j] for j, c in enumerate(cents) if c)
+        if short:
+            # Shortfall is in agent-minutes; its price is per agent-hour.
+            per_minute = round(shortfall_price * COST_SCALE / 60)
+            objective += per_minute * sum(short.values())
+        model.minimize(objective)
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = time_limit_s
+        solver.parameters.num_workers = workers
+        # Interleaved search is deterministic whatever the number of workers.
+        solver.parameters.interleave_search = True
+        code = solver.solve(model)
+        if code == cp_model.OPTIMAL:
+            status = "optimal"
+        elif code == cp_model.FEASIBLE:
+            status = "feasible"
+        else:
+            return ("infeasible" if code == cp_model.INFEASIBLE else "unknown"), None
+        values = [solver.value(v) for v in x]
+        shortfall = {cell: solver.value(v) for cell, v in short.items()}
+        return status, (values, shortfall)
+
+    def lp_bound(self, soft, shortfall_price) -> float | None:
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        x = [solver.NumVar(0, c.upper, f"x{j}") for j, c in enumerate(self.columns)]
+        short = self._add_rules(solver, x, soft, integer=False)
+        objective = solver.Sum(c.cost * x[j] for j, c in enumerate(self.columns) if c.cost)
+        if short:
+            objective += shortfall_price / 60 * solver.Sum(short.values())
+        solver.Minimize(objective)
+        if solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        return solver.Objective().Value()
+
+    def _add_rules(self, model, x, soft, integer):
+        """The rules, written once for both solvers (`model.add` / `model.Add`)."""
+        add = model.add if integer else model.Add
+        short = {}
+        # Every break is taken exactly once by every agent of its shift.
+        for j in range(self.n_options):
+            for ids in self.breaks_of[j]:
+                add(sum(x[i] for i in ids) == x[j])
+        # Agents working (net of breaks) cover the requirement in every interval, or fall
+        # short by a priced amount in soft mode.
+        for cell, need in self.need.items():
+            if need <= 0:
+                continue
+            covered = sum(m * x[j] for j, m in self.rows.get(cell, []))
+            if soft:
+                short[cell] = (
+                    model.new_int_var(0, need, f"short{cell}")
+                    if integer
+                    else model.NumVar(0, need, f"short{cell}")
+                )
+                covered += short[cell]
+            add(covered >= need)
+        # No more agents of a group on duty (breaks included) than its cap.
+        for g, group in enumerate(self.groups):
+            if group.max_agents is None:
+                continue
+            for k in range(self.n_intervals):
+                on_duty = [
+                    x[j] for j, m in self.rows.get((g, k), []) if j < self.n_options and m > 0
+                ]
+                if on_duty:
+                    add(sum(on_duty) <= group.max_agents)
+        # The plan's cost stays within the budget (in cents for CP-SAT's integer arithmetic).
+        if self.budget is not None:
+            scale = COST_SCALE if integer else 1
+            add(
+                sum(round(c.cost * scale) * x[j] for j, c in enumerate(self.columns) if c.cost)
+                <= self.budget * scale
+            )
+        return short
+
+
+def _plan(scenario, options, breaks_of, values, need, requirement, status, lower, elapsed):
+    """The solver's values as the plan's rows."""
+    counts, shortfall = values
+    horizon = scenario.horizon
+    per_day = horizon.intervals_per_day
+    groups, templates = scenario.agent_groups, scenario.shift_templates
+    shifts = []
+    cost = agent_hours = 0.0
+    scheduled: dict[tuple[int, int], float] = {}
+    for j, option in enumerate(options):
+        n = counts[j]
+        if n == 0:
+            continue
+        cost += n * option.cost
+        agent_hours += n * option.length_min / 60
+        # Pair the break offsets chosen for each break into one list per agent.
+        per_break = [
+            sorted(o for i, o in zip(ids, offsets, strict=True) for _ in range(counts[i]))
+            for ids, offsets in zip(breaks_of[j], option.break_offsets_min, strict=True)
+        ]
+        combos: dict[tuple[int, ...], int] = {}
+        for combo in zip(*per_break, strict=True) if per_break else [()] * n:
+            combos[combo] = combos.get(combo, 0) + 1
+        for combo, count in combos.items():
+            shifts.append(
+                {
+                    "group": groups[option.group].name,
+                    "template": templates[option.template].name,
+                    "day": option.day,
+                    "start": _clock(option.start_min),
+                    "count": count,
+                    "length_h": option.length_min / 60,
+                    "paid_h": option.length_min / 60,
+                    "end": _clock(option.start_min + option.length_min),
+                    "breaks": [
+                        {"start": _clock(option.start_min + offset), "length_min": length}
+                        for offset, length in zip(combo, option.break_lengths_min, strict=True)
+                    ],
+                }
+            )
+    for cell, minutes in _covered_minutes(scenario, shifts, horizon.interval_min).items():
+        scheduled[cell] = minutes / horizon.interval_min
+    coverage, unmet = [], []
+    for g, group in enumerate(groups):
+        required = np.asarray(requirement[group.name], dtype=float).ravel()
+        for k in range(horizon.days * per_day):
+            row = {
+                "day": k // per_day,
+                "start": _clock((k % per_day) * horizon.interval_min),
+                "group": group.name,
+                "required": float(required[k]),
+                "scheduled": scheduled.get((g, k), 0.0),
+            }
+            coverage.append(row)
+            if shortfall.get((g, k), 0) > 0:
+                unmet.append({**row, "short": shortfall[g, k] / horizon.interval_min})
+    return ShiftPlan(
+        status=status,
+        cost=cost,
+        lower_bound=lower,
+        agent_hours=agent_hours,
+        solve_time_s=elapsed,
+        shifts=shifts,
+        coverage=coverage,
+        unmet=unmet,
+    )
+
+
+def _covered_minutes(
+    scenario: Scenario, shifts: list[dict[str, Any]], step_min: int
+) -> dict[tuple[int, int], int]:
+    """Agent-minutes worked (net of breaks) per (group index, step) by the plan's shifts."""
+    horizon = scenario.horizon
+    horizon_min = horizon.days * DAY_MIN
+    index = {g.name: i for i, g in enumerate(scenario.agent_groups)}
+    out: dict[tuple[int, int], int] = {}
+    for row in shifts:
+        g = index[row["group"]]
+        start = row["day"] * DAY_MIN + clock_minutes(row["start"])
+        spans = [(start, round(row["length_h"] * 60), 1)]
+        for b in row["breaks"]:
+            offset = (clock_minutes(b["start"]) - clock_minutes(row["start"])) % DAY_MIN
+            spans.append((start + offset, b["length_min"], -1))
+        for begin, length, sign in spans:
+            minutes = minutes_per_interval(begin, length, step_min, horizon_min, horizon.cyclic)
+            for k, m in minutes.items():
+                out[g, k] = out.get((g, k), 0) + sign * m * row["count"]
+    return out
+
+
+def plan_step_min(scenario: Scenario, shifts: list[dict[str, Any]]) -> int:
+    """The coarsest grid (minutes) on which every shift and break starts and ends."""
+    step = scenario.horizon.interval_min
+    for row in shifts:
+        step = math.gcd(step, clock_minutes(row["start"]), round(row["length_h"] * 60))
+        for b in row["breaks"]:
+            step = math.gcd(step, clock_minutes(b["start"]), b["length_min"])
+    return step
+
+
+def on_duty(scenario: Scenario, shifts: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """Agents working (net of breaks) per group, ``(days, steps_per_day)``, on the grid of
+    `plan_step_min` — the staffing the simulator runs the plan with."""
+    horizon = scenario.horizon
+    step = plan_step_min(scenario, shifts)
+    per_day = DAY_MIN // step
+    minutes = _covered_minutes(scenario, shifts, step)
+    out = {}
+    for g, group in enumerate(scenario.agent_groups):
+        agents = np.zeros(horizon.days * per_day, dtype=np.int64)
+        for k in range(agents.size):
+            agents[k] = minutes.get((g, k), 0) // step
+        out[group.name] = agents.reshape(horizon.days, per_day)
+    return out
+
+
+def _clock(minutes: int) -> str:
+    minutes %= DAY_MIN
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
