@@ -123,15 +123,19 @@ def optimise(
         results = run(plan, run_seed)
         held, short = _assess(scenario, results)
         verifying = run_seed != seed
-        kind = "verify" if verifying else "raise"
-        rounds.append(_round(len(rounds) + 1, kind, plan, held))
-        say(f"round {len(rounds)} ({kind}): cost {plan.cost:,.0f}, targets {_word(held)}")
         if verifying:
+            # The verification decides on the point estimates alone, without the margin.
+            met = all(t["met"] for t in results.target_results())
+            rounds.append(_round(len(rounds) + 1, "verify", plan, met))
+            say(f"round {len(rounds)} (verify): cost {plan.cost:,.0f}, targets {_word(met)}")
             verification, verified = results, plan
-            if all(t["met"] for t in results.target_results()):
+            if met:
                 break
             run_seed += VERIFY_SEED_OFFSET  # the next plan is verified with a fresh seed
-        elif held:
+        else:
+            rounds.append(_round(len(rounds) + 1, "raise", plan, held))
+            say(f"round {len(rounds)} (raise): cost {plan.cost:,.0f}, targets {_word(held)}")
+        if not verifying and held:
             plan, needed, _ = _trim(plan, needed, results, solve, run, run_seed, rounds, say)
             run_seed += VERIFY_SEED_OFFSET  # verify next, with an independent seed
             continue
@@ -165,7 +169,7 @@ def _trim(plan, needed, results, solve, run, seed, rounds, say):
 
 
 def _word(held: bool) -> str:
-    return "held" if held else "short"
+    return "met" if held else "short"
 
 
 def _round(number: int, kind: str, plan: ShiftPlan, met: bool) -> dict[str, Any]:

@@ -15,7 +15,7 @@ def simulation_summary(document: dict[str, Any]) -> str:
         f"{document['scenario']}: {reps} replication{'s' if reps > 1 else ''}, "
         f"seed {document['seed']} (means over replications, 95 % interval in brackets)",
         "",
-        f"{'contact type / tier':<22}{'offered':>10}  {'service level':<22}{'target':<18}"
+        f"{'contact type / tier':<22}{'offered':>10}  {'service level':<22}{'target':<30}"
         f"{'result':<8}{'abandon':>8}{'ASA':>9}",
     ]
     for name, kpi in document["contact_types"].items():
@@ -26,6 +26,18 @@ def simulation_summary(document: dict[str, Any]) -> str:
     for name, kpi in document["agent_groups"].items():
         hours = kpi["agent_hours"]["mean"]
         lines.append(f"{name:<22}{_percent(kpi['occupancy']):<22}{hours:>12,.0f}")
+    scoped = [t for t in document["targets"] if t["scope"] != "horizon"]
+    if scoped:
+        lines += ["", "targets judged per day or interval (the rows above show the horizon):"]
+    for t in scoped:
+        who = t["contact_type"] + (f" / {t['tier']}" if t["tier"] else "")
+        worst = t["worst"]
+        when = f"day {worst['day']}" + (f" {worst['start']}" if "start" in worst else "")
+        lines.append(
+            f"  {who}: every {t['scope']} >= {t['service_level']:.0%} in "
+            f"{t['answer_within_s']:g} s: {t['periods_met']} of {t['periods']} met; "
+            f"worst {_percent(t['achieved'])} ({when}) {'met' if t['met'] else 'MISSED'}"
+        )
     met = sum(t["met"] for t in document["targets"])
     if document["targets"]:
         lines += ["", f"targets met: {met} of {len(document['targets'])}"]
@@ -38,13 +50,15 @@ def _row(label: str, kpi: dict[str, Any], target: dict[str, Any] | None) -> str:
         goal, verdict = f"(none; {within})", ""
     else:
         goal = f">= {target['service_level']:.0%} in {within}"
+        if target["scope"] != "horizon":
+            goal = f"{goal} each {target['scope']}"
         verdict = "met" if target["met"] else "MISSED"
         if target["ci_verdict"] == "uncertain":
             verdict += "?"
     offered = kpi["offered"]["mean"]
     asa = kpi["asa_s"]["mean"]
     return (
-        f"{label:<22}{offered:>10,.0f}  {_percent(kpi['service_level']):<22}{goal:<18}"
+        f"{label:<22}{offered:>10,.0f}  {_percent(kpi['service_level']):<22}{goal:<30}"
         f"{verdict:<8}{_pct(kpi['abandon_rate']['mean']):>8}"
         f"{'-' if asa is None else f'{asa:.1f} s':>9}"
     )
@@ -84,10 +98,13 @@ def optimisation_summary(document: dict[str, Any]) -> str:
         lines += ["", f"intervals left short: {len(document['unmet'])} (see `unmet`)"]
     for number, entry in enumerate(document["rounds"], start=1):
         if number == 1:
-            lines += ["", "rounds (schedule, then simulate):"]
+            lines += ["", "rounds (schedule, then simulate; verify rounds use a fresh seed):"]
+        if entry["kind"] == "verify":
+            outcome = "targets met" if entry["targets_met"] else "targets missed"
+        else:
+            outcome = "targets held with margin" if entry["targets_met"] else "short"
         lines.append(
-            f"  {entry['round']:>2} {entry['kind']:<6} cost {entry['cost']:>12,.2f}  "
-            f"targets {'met' if entry['targets_met'] else 'missed'}"
+            f"  {entry['round']:>2} {entry['kind']:<6} cost {entry['cost']:>12,.2f}  {outcome}"
         )
     verification = document["verification"]
     if verification is None:
