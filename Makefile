@@ -15,8 +15,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $@
 
+# The main job: plan the cheapest verified shifts for the week of shifts.yaml, and simulate
+# the two staffed scenarios.
 demo: $(VENV)/.installed
 	@mkdir -p out
+	$(BIN)/wfm optimise $(LIBRARY)/shifts.yaml --seed 1 --json out/shifts_plan.json --csv out/shifts_plan
 	$(BIN)/wfm simulate $(LIBRARY)/single_queue.yaml --replications 10 --seed 1 \
 		--json out/single_queue.json --csv out/single_queue
 	$(BIN)/wfm simulate $(LIBRARY)/multi_skill.yaml --replications 10 --seed 1 \
