@@ -140,6 +140,73 @@ def optimise(
     typer.echo(optimisation_summary(document))
 
 
+@app.command()
+def roster(
+    plan_json: Annotated[Path, typer.Argument(help="A plan written by `wfm optimise --json`.")],
+    json_path: Annotated[Path, typer.Option("--json", help="Write the roster as JSON here.")],
+    agents: Annotated[
+        Path | None,
+        typer.Option(help="Agents CSV (agent,group[,min_hours_week,max_hours_week,...])."),
+    ] = None,
+    weeks: Annotated[int, typer.Option(min=1, max=4, help="Weeks to roster.")] = 1,
+    pseudonymise: Annotated[
+        bool, typer.Option(help="Replace agent names by stable IDs in every output.")
+    ] = False,
+    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the solver.")] = 30.0,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv", help="Write the assignments as CSV here.")
+    ] = None,
+) -> None:
+    """Assign named agents to a plan's shifts over 1 to 4 weeks, under the working-time rules."""
+    import pandas as pd
+
+    from optimise.roster import RosterInputError, build_roster, generate_agents, read_agents_csv
+
+    plan = _read_plan(plan_json)
+    people = read_agents_csv(agents) if agents is not None else generate_agents(plan, weeks)
+    csv_paths = [csv_dir / "assignments.csv"] if csv_dir is not None else []
+    check_writable([json_path, *csv_paths])
+    try:
+        result = build_roster(
+            plan,
+            people,
+            weeks,
+            time_limit_s=time_limit,
+            pseudonymise=pseudonymise,
+            first_weekday=plan.get("first_weekday", 0),
+        )
+    except RosterInputError as err:
+        raise RosterInputError(f"{plan_json}: {err}") from None
+    outputs = {json_path: result.to_json() + "\n"}
+    if csv_paths:
+        outputs[csv_paths[0]] = csv_text(pd.DataFrame(result.assignments))
+    write_all(outputs)
+    filled = len(result.assignments)
+    typer.echo(
+        f"roster {result.status}: {filled} shifts assigned to {len(people)} agents over "
+        f"{weeks} week{'s' if weeks > 1 else ''}, {result.unfilled_agent_shifts} left unfilled"
+        + (f"; rules not met: {', '.join(result.violated_rules)}" if result.violated_rules else "")
+        + (f"; binding: {', '.join(result.binding_rules)}" if result.binding_rules else "")
+    )
+
+
+def _read_plan(path: Path) -> dict:
+    """The plan JSON of `wfm optimise`, or a one-line error."""
+    import json
+
+    from optimise.roster import RosterInputError
+
+    try:
+        plan = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise RosterInputError(f"{path}: file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise RosterInputError(f"{path}: not a plan JSON: {err}") from None
+    if not isinstance(plan, dict) or not isinstance(plan.get("shifts"), list):
+        raise RosterInputError(f"{path}: shifts: expected the plan written by `wfm optimise`")
+    return plan
+
+
 def _breaks_text(breaks: list[dict]) -> str:
     return ";".join(f"{b['start']}+{b['length_min']}min" for b in breaks)
 
@@ -216,6 +283,13 @@ def main() -> None:
     try:
         code = app(standalone_mode=False)
     except (ScenarioError, OutputError) as err:
+        typer.echo(str(err), err=True)
+        sys.exit(2)
+    except ValueError as err:
+        from optimise.roster import RosterInputError  # here: importing it costs every command
+
+        if not isinstance(err, RosterInputError):
+            raise
         typer.echo(str(err), err=True)
         sys.exit(2)
     except typer.Abort:

@@ -49,6 +49,7 @@ class Optimisation:
     requirement: dict[str, np.ndarray]
     verification: Results | None
     rounds: list[dict[str, Any]] = field(default_factory=list)
+    first_weekday: int = 0  # of day 0, Monday = 0: what a roster of the plan needs
 
     @property
     def targets_met(self) -> bool:
@@ -73,6 +74,7 @@ class Optimisation:
             "targets_met": self.targets_met,
             "rounds": self.rounds,
             "message": plan.message,
+            "first_weekday": self.first_weekday,
         }
 
 
@@ -111,7 +113,9 @@ def optimise(
 
     if requirement is not None:
         say("scheduling the given requirement")
-        return Optimisation(solve(requirement), requirement, None)
+        return Optimisation(
+            solve(requirement), requirement, None, first_weekday=scenario.horizon.first_weekday
+        )
 
     needed = analytic_requirement(scenario)
     say("scheduling the analytic requirement")
@@ -144,7 +148,9 @@ def optimise(
     if plan.status != "infeasible" and verified is not plan:
         say("verifying the final plan with an independent seed")
         verification = run(plan, run_seed + VERIFY_SEED_OFFSET)
-    return Optimisation(plan, needed, verification, rounds)
+    return Optimisation(
+        plan, needed, verification, rounds, first_weekday=scenario.horizon.first_weekday
+    )
 
 
 def _trim(plan, needed, results, solve, run, seed, rounds, say):
