@@ -79,11 +79,12 @@ def shift_options(scenario: Scenario) -> list[ShiftOption]:
             first, last = (clock_minutes(x) for x in template.start_between)
             starts = range(first, last + 1, template.start_step_min)
             length = round(template.length_h * 60)
+            # A window narrower than the grid still allows its earliest start.
             offsets = tuple(
                 tuple(
                     range(
                         math.ceil(b.after_h_min * 60),
-                        math.floor(b.after_h_max * 60) + 1,
+                        max(math.floor(b.after_h_max * 60), math.ceil(b.after_h_min * 60)) + 1,
                         horizon.interval_min,
                     )
                 )

@@ -274,6 +274,17 @@ class ShiftTemplate(_Model):
     cost_factor: float = Field(default=1.0, gt=0)
     days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(WEEKDAYS)
 
+    @model_validator(mode="after")
+    def _breaks_inside(self) -> ShiftTemplate:
+        for i, b in enumerate(self.breaks):
+            if b.after_h_max * 60 + b.length_min > self.length_h * 60:
+                raise FieldProblem(
+                    f"breaks[{i}].after_h_max",
+                    f"the break must end within the {self.length_h:g} h shift, got a start "
+                    f"up to {b.after_h_max:g} h for {b.length_min} min",
+                )
+        return self
+
     @field_validator("start_between")
     @classmethod
     def _clock_times(cls, window: tuple[str, str]) -> tuple[str, str]:

@@ -274,6 +274,12 @@ BAD_INPUTS = {
         "targets[0].tier",
         ("at least 1",),
     ),
+    "break-past-the-shift-end": Bad(
+        mutated("shifts.yaml", set_at("shift_templates", 1, "breaks", 0, "after_h_max", value=5.9)),
+        "shift_templates[1].breaks[0].after_h_max",
+        ("end within the 6 h shift",),
+        validate=True,
+    ),
     "empty-file": Bad(text_file(""), "", ("empty",)),
     "list-as-key": Bad(text_file("name: x\n? [a, b]\n: 1\n"), "", ("cannot be a key", "line 2")),
     "only-comments": Bad(text_file("# nothing here\n\n"), "", ("empty",)),
