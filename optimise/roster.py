@@ -10,7 +10,9 @@ Days. Roster day ``d`` (0-based over the whole roster, ``0 .. 7 * weeks - 1``) i
 is a Monday unless told otherwise). A shift belongs to the day it starts on, also when it crosses
 midnight; an agent's *day off* is a day on which no shift of theirs starts. Rostered weeks are
 the 7-day blocks from day 0 (Mon..Sun with the default start). A shift's paid hours count in the
-week it starts in.
+week it starts in. The roster knows nothing of the days before it: the rest and consecutive-day
+rules start afresh on day 0, unless the roster is `cyclic` (it then repeats, its last day
+running into its first).
 
 Hard rules (named as in `Roster.violated_rules` and `Roster.binding`):
 
@@ -26,11 +28,19 @@ Hard rules (named as in `Roster.violated_rules` and `Roster.binding`):
 - ``unavailable``: no shift starts on a day the agent is unavailable.
 
 Soft terms, in decreasing weight: fair shares of weekend shifts (starting on a Saturday or a
-Sunday) and of night shifts (at least 3 h of the shift between 22:00 and 06:00) - within each
-group the largest per-agent count over the roster, plus the spread between the largest and the
-smallest count, is minimised; then preferences (a penalty per shift that matches none of the
-agent's preferred templates or kinds: ``early`` starts before 10:00, ``late`` starts at or after
-12:00, ``night`` as above; early and late exclude night).
+Sunday) and of night shifts (at least 3 h of the shift between 22:00 and 06:00, breaks included):
+within each group the largest per-agent count over the roster, plus the spread between the
+largest and the smallest count, is minimised; then preferences (a penalty per shift that matches
+none of the agent's preferred templates or kinds: ``early`` starts before 10:00, ``late`` starts
+at or after 12:00, ``night`` as above; early and late exclude night). There is no term for equal
+workloads: the weekly hour bounds are the lever for that.
+
+Solving. A quick day-by-day roster that meets every hard rule (staggered days off, each shift to
+the agents who worked least) starts the search. Phase 1 minimises the missing agent-shifts, then
+the hours below the weekly minimums, then the largest share of missing agents among a group's
+weekday, weekend and night shifts (so that what stays unfilled is spread rather than all nights).
+Phase 2 keeps those totals and minimises the fairness and preference terms. Plan rows that differ
+only in their breaks are one shift for the model; their break placements are handed out after.
 
 When some shifts stay unfilled, the roster is ``partial`` and the model is solved again with one
 rule relaxed at a time (coverage only) to say which rules are *binding*: relaxing them alone
@@ -73,13 +83,17 @@ EARLY_BEFORE_MIN = 10 * 60  # an early shift starts before 10:00
 LATE_FROM_MIN = 12 * 60  # a late shift starts at or after 12:00
 SHIFT_KINDS = ("early", "late", "night")
 
-# Objective weights, integers. A missing agent-shift outweighs any hours shortfall of one shift
-# (8 h = 48 000), which outweighs every fairness and preference term of a realistic roster.
-W_UNFILLED = 100_000  # per missing agent-shift
-W_SHORT = 100  # per paid minute below an agent's weekly minimum
+# Objective weights, integers, in lexicographic order: a missing agent-shift outweighs any hours
+# shortfall of one shift (8 h = 4.8e6), which outweighs the balance of what stays unfilled. The
+# roster is solved in two phases (coverage, then fairness and preferences), see `build_roster`.
+W_UNFILLED = 10_000_000  # per missing agent-shift
+W_SHORT = 10_000  # per paid minute below an agent's weekly minimum
+W_BALANCE = 1  # per mille of the largest share of missing agents among a group's shift classes
 W_FAIR = 10  # per unit of a group's largest weekend/night count and per unit of its spread
-EXP_A, EXP_B, EXP_SYM = 1, 1, None
+W_SMOOTH = 2  # per shift an agent's weekend/night count lies outside the group's average band
 W_PREF = 1  # per shift matching none of the agent's preferences
+PHASE1_SHARE = 0.5  # of the time limit, at most, for the first (coverage) solve
+MIN_PHASE2_S = 0.5  # the second solve gets at least this (s), hinted with the first's roster
 
 HARD_RULES = {
     "coverage": "every plan shift on every rostered day gets `count` agents of its group",
@@ -152,21 +166,26 @@ class Agent:
 class Roster:
     """The rostering answer. Hours are paid hours (h); days and weeks are 0-based.
 
-    - `status`: ``optimal`` or ``feasible`` (every hard rule met; optimal when the objective is
+    - `status`: ``optimal`` or ``feasible`` (every hard rule met; optimal when both phases are
       proven best), ``partial`` (some shifts unfilled or some weekly minimum not reached: see
-      `unfilled`, `violated_rules` and `binding`), ``infeasible`` (no roster found in time).
+      `unfilled`, `violated_rules` and `binding`). ``infeasible`` belongs to the optimiser's
+      status words but is never returned: covering is soft, and should the solver find nothing
+      in time the quick roster stands in (`solver_status` then says ``unknown``).
     - `assignments`: ``{"agent", "group", "week", "day", "template", "start", "end", "paid_h",
       "length_h", "breaks"}`` sorted by week, day, start; `day` is the plan day (0..6), the roster
       day is ``7 * week + day``; `end` is a clock time (at or before `start` when the shift ends
       the next day).
     - `unfilled`: ``{"week", "day", "group", "template", "start", "missing"}``, missing agents.
     - `violated_rules`: names of hard rules not met (``coverage``, ``min_hours_week``).
-    - `binding`: ``{"rule", "agent_shifts", "message"}`` for each rule that alone stops
-      `agent_shifts` more agent-shifts from being filled; ``headcount``: `agent_shifts` that no
-      relaxation can fill, for want of agents.
+    - `binding`: ``{"rule", "agent_shifts", "exact", "message"}`` for each rule that alone
+      stops at least `agent_shifts` more agent-shifts from being filled (exactly that many when
+      `exact`); ``headcount``: agent-shifts that no relaxation can fill, for want of agents;
+      ``combined``: when no rule binds alone, the rules together.
     - `objective`: its parts: ``unfilled_agent_shifts``, ``min_hours_shortfall_h``,
-      ``fairness_max`` and ``fairness_spread`` (sums over groups of the largest weekend and
-      night counts and of max - min), ``preference_misses``, and the weighted ``value``.
+      ``unfilled_worst_share_permille`` (per group, the largest share of missing agents among
+      its weekday, weekend and night shifts, summed), ``fairness_max`` and ``fairness_spread``
+      (sums over groups and kinds of the largest weekend / night count and of max - min),
+      ``preference_misses``, and ``value``, their weighted sum.
     - `agents`: per-agent summary (shifts, paid hours per week, weekend and night shifts).
     - `fairness`: ``{group: {"weekend"|"night": {"min", "max"}}}`` per-agent counts.
     """
@@ -223,8 +242,9 @@ class Roster:
 
 @dataclass(frozen=True)
 class _Slot:
-    """One plan row: `count` agents of `group` from `start_min` (minutes after midnight of plan
-    day `day`) for `length_min`, paid `paid_min`."""
+    """A plan shift: `count` agents of `group` from `start_min` (minutes after midnight of plan
+    day `day`) for `length_min`, paid `paid_min`. Plan rows differing only in their breaks are
+    one slot: `variants` holds each break placement with its count (they add up to `count`)."""
 
     group: str
     template: str
@@ -234,7 +254,7 @@ class _Slot:
     paid_min: int
     paid_h: float
     count: int
-    breaks: tuple[tuple[str, int], ...]
+    variants: tuple[tuple[tuple[tuple[str, int], ...], int], ...]  # ((start, min), ...), count
 
     @property
     def end_min(self) -> int:
@@ -452,7 +472,7 @@ def _plan_slots(plan: Mapping[str, Any]) -> list[_Slot]:
             raise fail(f"{where}.{key}", "a number", value)
         return float(value)
 
-    slots = []
+    merged: dict[tuple, list] = {}
     for i, row in enumerate(rows):
         where = f"plan.shifts[{i}]"
         if not isinstance(row, Mapping):
@@ -485,10 +505,15 @@ def _plan_slots(plan: Mapping[str, Any]) -> list[_Slot]:
                 raise fail(f"{where}.breaks[{j}].length_min", "whole minutes > 0", length)
             parsed_breaks.append((b["start"], length))
         if count:
-            slots.append(
-                _Slot(row["group"], row["template"], day, start, round(length_h * 60),
-                      round(paid_h * 60), paid_h, count, tuple(parsed_breaks))
-            )  # fmt: skip
+            key = (row["group"], row["template"], day, start, round(length_h * 60),
+                   round(paid_h * 60))  # fmt: skip
+            merged.setdefault(key, [paid_h, []])[1].append((tuple(parsed_breaks), count))
+    slots = []
+    for (group, template, day, start, length, paid), (paid_h, variants) in merged.items():
+        count = sum(n for _, n in variants)
+        slots.append(
+            _Slot(group, template, day, start, length, paid, paid_h, count, tuple(variants))
+        )
     return slots
 
 
@@ -547,12 +572,6 @@ def _problem(
     pseudonymise: bool,
 ) -> _Problem:
     _check_weeks(weeks)
-    if (
-        isinstance(first_weekday, bool)
-        or not isinstance(first_weekday, int)
-        or not 0 <= first_weekday <= 6
-    ):
-        raise RosterInputError(f"first_weekday: expected 0 (Monday) to 6, got {first_weekday!r}")
     for key, value in (("min_hours_week", min_hours_week), ("max_hours_week", max_hours_week)):
         if not (isinstance(value, (int, float)) and 0 <= value <= MAX_HOURS_IN_WEEK):
             raise RosterInputError(f"{key}: expected hours from 0 to 168, got {value!r}")
@@ -577,9 +596,10 @@ def _problem(
         seen[agent.name] = i
         lo = min_hours_week if agent.min_hours_week is None else agent.min_hours_week
         hi = max_hours_week if agent.max_hours_week is None else agent.max_hours_week
-        if not 0 <= lo <= hi <= MAX_HOURS_IN_WEEK:
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lo, hi))
+        if not numbers or not 0 <= lo <= hi <= MAX_HOURS_IN_WEEK:
             raise RosterInputError(f"{where}: expected 0 <= min_hours_week <= max_hours_week "
-                                   f"<= 168, got {lo:g} and {hi:g}")  # fmt: skip
+                                   f"<= 168, got {lo!r} and {hi!r}")  # fmt: skip
         bad = [d for d in agent.unavailable if not isinstance(d, int) or d < 0]
         bad += sorted(agent.unavailable_weekdays - set(WEEKDAYS))
         if bad:
@@ -622,11 +642,23 @@ class _Model:
     model: cp_model.CpModel
     x: dict[tuple[int, int, int], cp_model.IntVar]  # (agent, roster day, slot) -> works it
     missing: dict[tuple[int, int], cp_model.IntVar]  # (roster day, slot) -> agents missing
+    works: dict[tuple[int, int], cp_model.IntVar]  # (agent, roster day) -> works that day
+    rests: dict[tuple[int, int], cp_model.IntVar]  # (agent, roster day) -> off then and next day
+    shortfall: dict[tuple[int, int], cp_model.IntVar]  # (agent, week) -> paid minutes short
+    quality: Any  # linear expression: the weighted fairness and preference terms
+    fair: dict[tuple[str, str], tuple[Any, Any, list[Any]]]  # largest, smallest, counts
+    # Variables added for an objective, to hint too: group -> largest share missing (phase 1);
+    # (group, kind) -> per agent (above the average band, below it) (phase 2).
+    worst: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    bands: dict[tuple[str, str], tuple[int, int, list[tuple[Any, Any]]]] = field(
+        default_factory=dict
+    )
 
 
-def _build(p: _Problem, relax: frozenset[str] = frozenset(), full: bool = True) -> _Model:
-    """The CP-SAT model. Rules named in `relax` are left out (``rest_11h`` then only forbids
-    overlapping shifts); without `full` the objective is coverage alone (for the diagnosis)."""
+def _build(p: _Problem, relax: frozenset[str] = frozenset(), quality: bool = True) -> _Model:
+    """The CP-SAT model without its objective. Rules named in `relax` are left out (``rest_11h``
+    then only forbids overlapping shifts); without `quality` the fairness and preference terms
+    are left out (for the diagnosis)."""
     model = cp_model.CpModel()
     n_days = p.days
     agents_of: dict[str, list[int]] = defaultdict(list)
@@ -694,13 +726,14 @@ def _build(p: _Problem, relax: frozenset[str] = frozenset(), full: bool = True) 
                 )
 
     # Days off: two consecutive days off inside every rostered week.
+    rests = {}
     if "two_days_off" not in relax:
         for a in range(len(p.agents)):
             for w in range(p.weeks):
                 pairs = []
                 for i in range(6):
                     d = 7 * w + i
-                    pair = model.new_bool_var(f"off_a{a}_d{d}")
+                    pair = rests[a, d] = model.new_bool_var(f"off_a{a}_d{d}")
                     model.add_implication(pair, works[a, d].Not())
                     model.add_implication(pair, works[a, d + 1].Not())
                     pairs.append(pair)
@@ -709,7 +742,7 @@ def _build(p: _Problem, relax: frozenset[str] = frozenset(), full: bool = True) 
                 model.add(sum(works[a, d] for d in range(7 * w, 7 * w + 7)) <= WORK_DAYS_PER_WEEK)
 
     # Weekly hours: paid hours of the shifts starting in each week within the agent's bounds.
-    shortfall = []
+    shortfall = {}
     for a in range(len(p.agents)):
         for w in range(p.weeks):
             paid = sum(
@@ -719,42 +752,23 @@ def _build(p: _Problem, relax: frozenset[str] = frozenset(), full: bool = True) 
             )
             if "max_hours_week" not in relax:
                 model.add(paid <= p.max_paid_min[a])
-            if full and p.min_paid_min[a] > 0:
+            if p.min_paid_min[a] > 0:
                 short = model.new_int_var(0, p.min_paid_min[a], f"short_a{a}_w{w}")
                 model.add(paid + short >= p.min_paid_min[a])
-                shortfall.append(short)
+                shortfall[a, w] = short
 
-    objective = W_UNFILLED * sum(missing.values())
-    if full:
-        objective += W_SHORT * sum(shortfall)
-
-        # Fairness: within each group, the largest weekend / night count and its spread.
-        for counts in _kind_counts(p, x).values():
-            if len(counts) < 1:
-                continue
-            most = model.new_int_var(0, n_days, "")
-            least = model.new_int_var(0, n_days, "")
+    terms = []
+    fair = {}
+    if quality:
+        # Fairness: within each group, the largest weekend / night count plus its spread.
+        for (group, kind), counts in _kind_counts(p, x).items():
+            most = model.new_int_var(0, n_days, f"most_{kind}_{group}")
+            least = model.new_int_var(0, n_days, f"least_{kind}_{group}")
             for count in counts:
                 model.add(count <= most)
                 model.add(count >= least)
-            objective += W_FAIR * (EXP_A * most + EXP_B * (most - least))
-        if EXP_SYM:
-            classes = defaultdict(list)
-            for a, agent in enumerate(p.agents):
-                classes[agent.group, p.min_paid_min[a], p.max_paid_min[a], frozenset(p.off[a]), frozenset(p.prefers[a])].append(a)
-            kc = _kind_counts(p, x)
-            for members in classes.values():
-                if EXP_SYM == "total":
-                    keys = {a: sum(works[a, d] for d in range(n_days)) for a in members}
-                else:
-                    g = p.agents[members[0]].group
-                    allm = [a for a, agent in enumerate(p.agents) if agent.group == g]
-                    cnt = kc.get((g, EXP_SYM))
-                    if cnt is None:
-                        continue
-                    keys = dict(zip(allm, cnt))
-                for a1, a2 in zip(members, members[1:]):
-                    model.add(keys[a1] >= keys[a2])
+            terms.append(W_FAIR * (2 * most - least))
+            fair[group, kind] = (most, least, counts)
 
         # Preferences: a small penalty per shift matching none of the agent's preferences.
         misses = [
@@ -762,10 +776,8 @@ def _build(p: _Problem, relax: frozenset[str] = frozenset(), full: bool = True) 
             for (a, _, s), var in x.items()
             if p.prefers[a] and not (p.prefers[a] & p.slots[s].kinds())
         ]
-        objective += W_PREF * sum(misses)
-
-    model.minimize(objective)
-    return _Model(model, x, missing)
+        terms.append(W_PREF * sum(misses))
+    return _Model(model, x, missing, works, rests, shortfall, sum(terms), fair)
 
 
 def _clashes(p: _Problem, min_gap: int) -> list[list[tuple[int, int]]]:
@@ -785,11 +797,181 @@ def _clashes(p: _Problem, min_gap: int) -> list[list[tuple[int, int]]]:
     return out
 
 
+def _rest_pairs(
+    p: _Problem, members: Mapping[str, list[int]], week: int, weekends: Mapping[int, int]
+) -> dict[int, int]:
+    """For the quick roster: each agent's planned days off in `week`, two in a row from weekday
+    index 0..5, staggered so that each day keeps as many agents as its shifts need, on the
+    agent's unavailable days where possible. Agents with the most `weekends` worked so far
+    choose first, so they get the roomiest days off."""
+    pair = {}
+    for group, agents in members.items():
+        need = [0] * 7
+        for slot in p.slots:
+            if slot.group == group:
+                need[slot.day] += slot.count
+        spare = [len(agents) - n for n in need]
+        for a in sorted(agents, key=lambda a: (-weekends.get(a, 0), a)):
+            off = p.off[a]
+
+            def roomy(i: int, off: set[int] = off, spare: list[int] = spare) -> tuple:
+                on_leave = (7 * week + i in off) + (7 * week + i + 1 in off)
+                return on_leave, min(spare[i], spare[i + 1]), -i
+
+            first = max(range(6), key=roomy)
+            spare[first] -= 1
+            spare[first + 1] -= 1
+            pair[a] = first
+    return pair
+
+
+def _perfect(p: _Problem, chosen: set[tuple[int, int, int]]) -> bool:
+    """True when `chosen` fills every shift and every weekly minimum (phase 1's best)."""
+    missing, short = _quick_gaps(p, chosen)
+    return short == 0 and not any(missing.values())
+
+
+def _quick_gaps(
+    p: _Problem, chosen: set[tuple[int, int, int]]
+) -> tuple[dict[tuple[int, int], int], int]:
+    """Missing agents per (roster day, slot), and paid minutes below the weekly minimums."""
+    taken = defaultdict(int)
+    paid = defaultdict(int)
+    for a, d, s in chosen:
+        taken[d, s] += 1
+        paid[a, d // 7] += p.slots[s].paid_min
+    missing = {(d, s): p.slots[s].count - taken[d, s] for d in range(p.days) for s in p.slots_on(d)}
+    short = sum(
+        max(0, p.min_paid_min[a] - paid[a, w]) for a in range(len(p.agents)) for w in range(p.weeks)
+    )
+    return missing, short
+
+
+def _quick_roster(p: _Problem) -> set[tuple[int, int, int]]:
+    """The best of four `_greedy` rosters: fewest missing agent-shifts, then fairest weekend and
+    night counts."""
+
+    def score(chosen: set[tuple[int, int, int]]) -> tuple[int, int]:
+        unfair = 0
+        for counts in _kind_counts(p, dict.fromkeys(chosen, 1)).values():
+            unfair += 2 * max(counts) - min(counts) if counts else 0
+        return -len(chosen), unfair
+
+    rosters = [_greedy(p, rotate, fair) for rotate in (False, True) for fair in (False, True)]
+    return min(rosters, key=score)
+
+
+def _greedy(p: _Problem, rotate: bool, fair_first: bool) -> set[tuple[int, int, int]]:
+    """A quick roster meeting every hard rule (some shifts may stay unfilled), to start the
+    search from. Day by day, each shift goes to the agents of its group who may take it:
+    first those not on a planned day off (`_rest_pairs`, by weekends worked when `rotate`),
+    then those with the fewest other shifts still open to them today, then those with the
+    fewest weekend / night shifts so far and those who worked the same template the day before
+    (in this order when `fair_first`, else the other way round: keeping agents on one kind of
+    shift leaves fewer of them idle, as the rest rule forbids going from late to early), then
+    those whose preferences the shift matches, then those who worked least."""
+    n_days = p.days
+    clashes = _clashes(p, MIN_REST_MIN)
+    earlier: dict[int, list[tuple[int, int]]] = defaultdict(list)  # slot -> (days before, slot)
+    for s, pairs in enumerate(clashes):
+        for k, s2 in pairs:
+            earlier[s2].append((k, s))
+    shift_on: dict[tuple[int, int], int] = {}  # (agent, roster day) -> slot
+    paid = defaultdict(int)  # (agent, week) -> paid minutes
+    total = defaultdict(int)  # agent -> shifts
+    special = defaultdict(int)  # (agent, "weekend"|"night") -> shifts
+    members: dict[str, list[int]] = defaultdict(list)
+    for a, agent in enumerate(p.agents):
+        members[agent.group].append(a)
+    rest_pair: dict[int, int] = {}
+
+    def kinds_of(d: int, slot: _Slot) -> list[str]:
+        return ["weekend"] * (p.weekday(d) in WEEKEND) + ["night"] * slot.night
+
+    def day(d: int) -> int | None:
+        if 0 <= d < n_days:
+            return d
+        return d % n_days if p.cyclic else None
+
+    def allowed(a: int, d: int, s: int) -> bool:
+        slot, w = p.slots[s], d // 7
+        if (a, d) in shift_on or d in p.off[a]:
+            return False
+        if paid[a, w] + slot.paid_min > p.max_paid_min[a]:
+            return False
+        for k, s2 in clashes[s]:  # shifts starting too soon after this one
+            if shift_on.get((a, day(d + k))) == s2:
+                return False
+        for k, s2 in earlier[s]:  # shifts ending too late before this one
+            if shift_on.get((a, day(d - k))) == s2:
+                return False
+        run = 1  # working days in a row through d
+        for step in (-1, 1):
+            k = d + step
+            while day(k) is not None and (a, day(k)) in shift_on and run <= MAX_DAYS_IN_ROW:
+                run, k = run + 1, k + step
+        if run > MAX_DAYS_IN_ROW:
+            return False
+        week = range(7 * w, 7 * w + 7)
+        free = [e != d and (a, e) not in shift_on for e in week]
+        return any(free[i] and free[i + 1] for i in range(6))
+
+    chosen = set()
+    for d in range(n_days):
+        if d % 7 == 0:
+            weekends = {a: special[a, "weekend"] for a in range(len(p.agents))} if rotate else {}
+            rest_pair.update(_rest_pairs(p, members, d // 7, weekends))
+        today = sorted(p.slots_on(d), key=lambda s: p.slots[s].start_min)
+        left = {s: p.slots[s].count for s in today}  # places still open
+        may = {  # the shifts of today each agent may take, as things stand this morning
+            a: {s for s in today if p.slots[s].group == agent.group and allowed(a, d, s)}
+            for a, agent in enumerate(p.agents)
+        }
+        for s in today:
+            slot = p.slots[s]
+            fits = [a for a in members.get(slot.group, []) if s in may[a]]
+            kinds = slot.kinds()
+
+            def rank(
+                a: int, d: int = d, kinds: set[str] = kinds, slot: _Slot = slot,
+                may: dict[int, set[int]] = may, left: dict[int, int] = left,
+            ) -> tuple:  # fmt: skip
+                before = shift_on.get((a, day(d - 1)))
+                same = before is not None and p.slots[before].template == slot.template
+                misfit = bool(p.prefers[a]) and not p.prefers[a] & kinds
+                planned_off = d % 7 - rest_pair[a] in (0, 1)
+                options = sum(1 for s2 in may[a] if left[s2])  # agents with fewer go first
+                shares = sum(special[a, kind] for kind in kinds_of(d, slot))
+                fair = (shares, not same) if fair_first else (not same, shares)
+                return (planned_off, options, *fair, before is not None, misfit,
+                        paid[a, d // 7], total[a], a)  # fmt: skip
+
+            fits.sort(key=rank)
+            for a in fits[: slot.count]:
+                chosen.add((a, d, s))
+                shift_on[a, d] = s
+                may[a] = set()
+                left[s] -= 1
+                paid[a, d // 7] += slot.paid_min
+                total[a] += 1
+                for kind in kinds_of(d, slot):
+                    special[a, kind] += 1
+    return chosen
+
+
 def _kind_counts(p: _Problem, x: Mapping[tuple[int, int, int], Any]) -> dict[tuple[str, str], list]:
-    """Per (group, "weekend"|"night"): each agent's count of such shifts, as sums of `x` values
-    (variables or solved 0/1); kinds a group's plan lacks are left out."""
+    """Per (group, "weekend"|"night") that the plan has (and the group has agents): each agent's
+    count of such shifts, as sums of the `x` values given (variables, or 1 for a solution's
+    assignments; keys not given count 0)."""
     weekend = {d for d in range(p.days) if p.weekday(d) in WEEKEND}
-    terms: dict[tuple[str, str], dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    kinds = set()
+    for d in range(p.days):
+        for s in p.slots_on(d):
+            if d in weekend:
+                kinds.add((p.slots[s].group, "weekend"))
+            if p.slots[s].night:
+                kinds.add((p.slots[s].group, "night"))
+    terms: dict[tuple[str, str], dict[int, list]] = {key: defaultdict(list) for key in kinds}
     for (a, d, s), var in x.items():
         slot = p.slots[s]
         if d in weekend:
@@ -797,9 +979,10 @@ def _kind_counts(p: _Problem, x: Mapping[tuple[int, int, int], Any]) -> dict[tup
         if slot.night:
             terms[slot.group, "night"][a].append(var)
     out = {}
-    for (group, kind), per_agent in terms.items():
+    for (group, kind), per_agent in sorted(terms.items()):
         members = [a for a, agent in enumerate(p.agents) if agent.group == group]
-        out[group, kind] = [sum(per_agent.get(a, [])) for a in members]
+        if members:
+            out[group, kind] = [sum(per_agent.get(a, [])) for a in members]
     return out
 
 
@@ -815,14 +998,17 @@ _STATUS = {
 }
 
 
-def _solve(built: _Model, time_limit_s: float, workers: int) -> tuple[str, cp_model.CpSolver]:
+def _solve(
+    model: cp_model.CpModel, time_limit_s: float, workers: int
+) -> tuple[str, cp_model.CpSolver]:
+    """Solve with `workers` threads for at most `time_limit_s` seconds; the status as a word."""
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit_s)
     solver.parameters.num_workers = int(workers)
     solver.parameters.random_seed = 0
-    code = solver.solve(built.model)
+    code = solver.solve(model)
     if code == cp_model.MODEL_INVALID:  # a bug here, not a user mistake
-        raise RuntimeError(f"roster model invalid: {built.model.validate()}")
+        raise RuntimeError(f"roster model invalid: {model.validate()}")
     return _STATUS.get(code, "unknown"), solver
 
 
@@ -836,56 +1022,217 @@ def build_roster(
     min_hours_week: float = 0,
     max_hours_week: float = 48,
     pseudonymise: bool = False,
-    first_weekday: int = 0,
+    first_weekday: int | None = None,
     cyclic: bool = False,
     diagnose: bool = True,
 ) -> Roster:
     """Assign `agents` to the shifts of `plan` (one week, repeated) over `weeks` weeks (1..4).
 
     `min_hours_week` and `max_hours_week` (paid h) apply to agents without their own bounds.
-    `time_limit_s` (s) bounds the main CP-SAT solve on `workers` threads; when shifts stay
-    unfilled and `diagnose` is set, the diagnosis solves take at most another `time_limit_s`.
-    `first_weekday` is the weekday of day 0 (Monday = 0; a scenario's
-    ``horizon.first_weekday``). With `cyclic` the roster repeats: its last day runs into its
-    first for the rest and consecutive-day rules. With `pseudonymise` every output names agents
-    by `pseudonym`. Raises `RosterInputError` for bad input.
+    `time_limit_s` (s) bounds the whole solve (model, quick roster, both CP-SAT phases on
+    `workers` threads; phase 1 gets at most half, phase 2 the rest but at least 0.5 s); when
+    shifts stay unfilled and `diagnose` is set, the diagnosis takes at most another
+    `time_limit_s`. `first_weekday` is the weekday of day 0 (Monday = 0; a scenario's
+    ``horizon.first_weekday``); None takes the plan's ``first_weekday``, else Monday. With
+    `cyclic` the roster repeats: its last day runs into its first for the rest and
+    consecutive-day rules. With `pseudonymise` every output names agents by `pseudonym`.
+    Raises `RosterInputError` for bad input.
     """
     if not (isinstance(time_limit_s, (int, float)) and time_limit_s > 0):
         raise RosterInputError(f"time_limit_s: expected seconds > 0, got {time_limit_s!r}")
     if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
         raise RosterInputError(f"workers: expected a whole number >= 1, got {workers!r}")
+    where = "first_weekday"
+    if first_weekday is None and isinstance(plan, Mapping):
+        first_weekday, where = plan.get("first_weekday", 0), "plan.first_weekday"
+    if (
+        isinstance(first_weekday, bool)
+        or not isinstance(first_weekday, int)
+        or not 0 <= first_weekday <= 6
+    ):
+        raise RosterInputError(f"{where}: expected 0 (Monday) to 6, got {first_weekday!r}")
     p = _problem(plan, agents, weeks, first_weekday, cyclic, min_hours_week, max_hours_week,
                  pseudonymise)  # fmt: skip
     started = time.perf_counter()
     built = _build(p)
-    status, solver = _solve(built, time_limit_s, workers)
-    solve_time = time.perf_counter() - started
+    model = built.model
+
+    # Phase 1: the fewest missing agent-shifts, then the fewest paid minutes below the minimums,
+    # then missing agents spread over weekday, weekend and night shifts in proportion.
+    model.minimize(
+        W_UNFILLED * sum(built.missing.values())
+        + W_SHORT * sum(built.shortfall.values())
+        + W_BALANCE * _worst_share(built, p)
+    )
+    quick = _quick_roster(p)
+    _hint(built, p, quick)
+    if _perfect(p, quick):  # nothing missing nor short: phase 1 would only prove it
+        first, solver = "optimal", None
+    else:
+        first, solver = _solve(model, PHASE1_SHARE * time_limit_s, workers)
     roster = Roster(
         status="infeasible",
         weeks=weeks,
-        solver_status=status,
-        solve_time_s=solve_time,
+        solver_status=first,
         first_weekday=first_weekday,
         pseudonymised=pseudonymise,
     )
     roster.notes += _input_notes(p)
-    if status not in ("optimal", "feasible"):
-        roster.unfilled = _unfilled_rows(p, {(d, s): p.slots[s].count for d, s in built.missing})
-        roster.violated_rules = ["coverage"]
-        roster.objective = {"unfilled_agent_shifts": roster.unfilled_agent_shifts}
-        roster.notes.append(f"no roster found within {time_limit_s:g} s (solver: {status})")
-        return roster
+    if solver is not None and first in ("optimal", "feasible"):
+        chosen = {key: solver.boolean_value(var) for key, var in built.x.items()}
+        missing = {key: solver.value(var) for key, var in built.missing.items()}
+        short_min = sum(solver.value(v) for v in built.shortfall.values())
+    else:  # the quick roster stands for phase 1's answer
+        if solver is not None:  # never seen: the search starts from the quick roster
+            roster.notes.append(f"phase 1 found no roster within its time ({first})")
+            first = "feasible"
+        chosen = {key: key in quick for key in built.x}
+        missing, short_min = _quick_gaps(p, quick)
 
-    chosen = [(a, d, s) for (a, d, s), var in built.x.items() if solver.boolean_value(var)]
-    missing = {key: solver.value(var) for key, var in built.missing.items()}
-    _fill(roster, p, chosen, missing)
-    roster.objective["value"] = solver.objective_value
-    roster.status = "partial" if roster.violated_rules else status
+    # Phase 2: as many weekend, night and other shifts filled and no more shortfall, then the
+    # fairest roster, then preferences.
+    classes = defaultdict(list)
+    for (d, s), var in built.missing.items():
+        classes[_class_of(p, d, s)].append((var, missing[d, s]))
+    for members in classes.values():
+        model.add(sum(var for var, _ in members) == sum(n for _, n in members))
+    model.add(sum(built.shortfall.values()) <= short_min)
+    smooth = _fair_terms(built, p, missing)
+    _hint(built, p, {key for key, on in chosen.items() if on})
+    model.minimize(built.quality + smooth)
+    remaining = time_limit_s - (time.perf_counter() - started)
+    second, solver = _solve(model, max(remaining, MIN_PHASE2_S), workers)
+    if second in ("optimal", "feasible"):
+        chosen = {key: solver.boolean_value(var) for key, var in built.x.items()}
+        missing = {key: solver.value(var) for key, var in built.missing.items()}
+    roster.solve_time_s = time.perf_counter() - started
+    roster.solver_status = "optimal" if (first, second) == ("optimal", "optimal") else "feasible"
+
+    _fill(roster, p, [key for key, on in chosen.items() if on], missing)
+    roster.status = "partial" if roster.violated_rules else roster.solver_status
     if roster.unfilled and diagnose:
         started = time.perf_counter()
-        roster.binding = _diagnose(p, roster.unfilled_agent_shifts, time_limit_s, workers)
+        proven = roster.unfilled_agent_shifts if first == "optimal" else None
+        solution = {key for key, on in chosen.items() if on}
+        roster.binding = _diagnose(p, proven, solution, time_limit_s, workers)
         roster.diagnosis_time_s = time.perf_counter() - started
     return roster
+
+
+def _class_of(p: _Problem, d: int, s: int) -> tuple[str, bool, bool]:
+    """(group, weekend, night) of plan slot `s` on roster day `d`."""
+    slot = p.slots[s]
+    return slot.group, p.weekday(d) in WEEKEND, slot.night
+
+
+def _worst_share(built: _Model, p: _Problem) -> Any:
+    """Sum over groups of the largest share (per mille) of missing agents among the group's
+    weekday, weekend, weekday-night and weekend-night shifts."""
+    demand = defaultdict(int)
+    lost = defaultdict(list)
+    for (d, s), var in built.missing.items():
+        demand[_class_of(p, d, s)] += p.slots[s].count
+        lost[_class_of(p, d, s)].append(var)
+    worst = built.worst
+    for (group, weekend, night), vars_ in lost.items():
+        if group not in worst:
+            worst[group] = built.model.new_int_var(0, 1000, f"worst_share_{group}")
+        share = 1000 * sum(vars_)
+        built.model.add(share <= worst[group] * demand[group, weekend, night])
+    return sum(worst.values())
+
+
+def _worst_shares(p: _Problem, missing: Mapping[tuple[int, int], int]) -> dict[str, int]:
+    """Per group, `_worst_share` of a solution."""
+    demand, lost = defaultdict(int), defaultdict(int)
+    for (d, s), n in missing.items():
+        demand[_class_of(p, d, s)] += p.slots[s].count
+        lost[_class_of(p, d, s)] += n
+    worst: dict[str, int] = defaultdict(int)
+    for key, n in lost.items():
+        worst[key[0]] = max(worst[key[0]], -(-1000 * n // demand[key]))
+    return worst
+
+
+def _fair_terms(built: _Model, p: _Problem, missing: Mapping[tuple[int, int], int]) -> Any:
+    """Once the weekend and night shifts filled are known (their totals are fixed in phase 2):
+    implied bounds for a sooner proof (a group's largest count of a kind is at least the average,
+    the smallest at most), and a smoother fairness term for the search to follow: each agent's
+    distance from the average band, weighted `W_SMOOTH`."""
+    size = defaultdict(int)
+    for agent in p.agents:
+        size[agent.group] += 1
+    total = defaultdict(int)
+    for (d, s), n in missing.items():
+        group, weekend, night = _class_of(p, d, s)
+        filled = p.slots[s].count - n
+        total[group, "weekend"] += filled if weekend else 0
+        total[group, "night"] += filled if night else 0
+    model = built.model
+    distance = []
+    for (group, kind), (most, least, counts) in built.fair.items():
+        low, high = total[group, kind] // size[group], -(-total[group, kind] // size[group])
+        model.add(most >= high)
+        model.add(least <= low)
+        pairs = []
+        for count in counts:
+            above = model.new_int_var(0, p.days, "")
+            below = model.new_int_var(0, p.days, "")
+            model.add(count - high <= above)
+            model.add(low - count <= below)
+            pairs.append((above, below))
+            distance += [above, below]
+        built.bands[group, kind] = (low, high, pairs)
+    return W_SMOOTH * sum(distance)
+
+
+def _hint(built: _Model, p: _Problem, chosen: set[tuple[int, int, int]]) -> None:
+    """Start the search from the roster `chosen` (a set of (agent, roster day, slot)), with a
+    value for every variable so that CP-SAT takes it as a first solution at once."""
+    model = built.model
+    model.clear_hints()
+    for key, var in built.x.items():
+        model.add_hint(var, key in chosen)
+    days = {(a, d) for a, d, _ in chosen}
+    for key, var in built.works.items():
+        model.add_hint(var, key in days)
+    for (a, d), var in built.rests.items():
+        model.add_hint(var, (a, d) not in days and (a, d + 1) not in days)
+    missing, _ = _quick_gaps(p, chosen)
+    for key, var in built.missing.items():
+        model.add_hint(var, missing[key])
+    paid = defaultdict(int)
+    for a, d, s in chosen:
+        paid[a, d // 7] += p.slots[s].paid_min
+    for (a, w), var in built.shortfall.items():
+        model.add_hint(var, max(0, p.min_paid_min[a] - paid[a, w]))
+    worst = _worst_shares(p, missing)
+    for group, var in built.worst.items():
+        model.add_hint(var, worst.get(group, 0))
+    counts = _kind_counts(p, dict.fromkeys(chosen, 1))
+    for key, (most, least, _) in built.fair.items():
+        model.add_hint(most, max(counts[key], default=0))
+        model.add_hint(least, min(counts[key], default=0))
+    for key, (low, high, pairs) in built.bands.items():
+        for count, (above, below) in zip(counts[key], pairs, strict=True):
+            model.add_hint(above, max(0, count - high))
+            model.add_hint(below, max(0, low - count))
+
+
+def _hand_out_breaks(
+    p: _Problem, chosen: list[tuple[int, int, int]]
+) -> dict[tuple[int, int, int], tuple[tuple[str, int], ...]]:
+    """The breaks of each chosen (agent, day, slot): a slot's break placements go to its agents
+    in the order of their (output) names."""
+    takers = defaultdict(list)
+    for a, d, s in chosen:
+        takers[d, s].append(a)
+    out = {}
+    for (d, s), agents in takers.items():
+        placements = [b for b, n in p.slots[s].variants for _ in range(n)]
+        for a, b in zip(sorted(agents, key=lambda a: p.names[a]), placements, strict=False):
+            out[a, d, s] = b
+    return out
 
 
 def _fill(roster: Roster, p: _Problem, chosen: list[tuple[int, int, int]], missing: dict) -> None:
@@ -893,6 +1240,7 @@ def _fill(roster: Roster, p: _Problem, chosen: list[tuple[int, int, int]], missi
     rows = []
     paid = defaultdict(float)
     paid_min = defaultdict(int)
+    breaks = _hand_out_breaks(p, chosen)
     for a, d, s in chosen:
         slot = p.slots[s]
         rows.append(
@@ -906,7 +1254,7 @@ def _fill(roster: Roster, p: _Problem, chosen: list[tuple[int, int, int]], missi
                 "end": _clock(slot.end_min),
                 "paid_h": slot.paid_h,
                 "length_h": slot.length_min / 60,
-                "breaks": [{"start": b, "length_min": m} for b, m in slot.breaks],
+                "breaks": [{"start": b, "length_min": m} for b, m in breaks[a, d, s]],
             }
         )
         paid[a, d // 7] += slot.paid_h
@@ -971,6 +1319,15 @@ def _fill(roster: Roster, p: _Problem, chosen: list[tuple[int, int, int]], missi
         "fairness_spread": spread,
         "preference_misses": misses,
     }
+    worst = sum(_worst_shares(p, missing).values())
+    roster.objective["unfilled_worst_share_permille"] = worst
+    roster.objective["value"] = (
+        W_UNFILLED * roster.unfilled_agent_shifts
+        + W_SHORT * round(short_h * 60)
+        + W_BALANCE * worst
+        + W_FAIR * (most + spread)
+        + W_PREF * misses
+    )
 
 
 def _unfilled_rows(p: _Problem, missing: Mapping[tuple[int, int], int]) -> list[dict[str, Any]]:
@@ -1004,38 +1361,99 @@ def _input_notes(p: _Problem) -> list[str]:
     return notes
 
 
-def _diagnose(p: _Problem, unfilled: int, time_limit_s: float, workers: int) -> list[dict]:
-    """Binding rules: those whose relaxation alone fills more agent-shifts (coverage-only solves
-    sharing `time_limit_s`), and ``headcount`` when even with every rule relaxed some group has
-    more shifts on a day than agents."""
+def _missing_lower_bound(p: _Problem) -> int:
+    """Agent-shifts that must stay unfilled, by counting: per group and week, the shifts beyond
+    what its agents can work (5 days, their available days, their maximum hours), or per group
+    and day, the shifts beyond its available agents - whichever is more."""
+    by_week = 0
+    by_day = 0
+    for group in {slot.group for slot in p.slots}:
+        members = [a for a, agent in enumerate(p.agents) if agent.group == group]
+        slots = [slot for slot in p.slots if slot.group == group]
+        shortest = min(slot.paid_min for slot in slots)
+        for w in range(p.weeks):
+            days = range(7 * w, 7 * w + 7)
+            can = 0
+            for a in members:
+                free = sum(1 for d in days if d not in p.off[a])
+                by_hours = p.max_paid_min[a] // shortest if shortest else 7
+                can += min(WORK_DAYS_PER_WEEK, free, by_hours)
+            by_week += max(0, sum(slot.count for slot in slots) - can)
+            for d in days:
+                free = sum(1 for a in members if d not in p.off[a])
+                need = sum(slot.count for slot in slots if slot.day == d % 7)
+                by_day += max(0, need - free)
+    return max(by_week, by_day)
+
+
+def _diagnose(
+    p: _Problem,
+    unfilled: int | None,
+    solution: set[tuple[int, int, int]],
+    time_limit_s: float,
+    workers: int,
+) -> list[dict]:
+    """Binding rules: those whose relaxation alone fills more agent-shifts, and ``headcount``
+    when even with every rule relaxed some group has more shifts on a day than agents.
+
+    Each rule is relaxed in a coverage-only solve started from `solution` (the roster found);
+    the solves share `time_limit_s`. A gain counts only when it is certain: the fewest missing
+    agent-shifts found with the rule relaxed is below a proven lower bound without relaxation
+    (`unfilled` when phase 1 proved it, else from one more solve). So ``agent_shifts`` is a
+    lower bound on the gain, exact when the solves are proven optimal (``exact`` says so).
+    """
     rules = [r for r in RELAXABLE if r != "unavailable" or any(p.off)]
-    budget = time_limit_s / (len(rules) + 1)
-    status, solver = _solve(_build(p, full=False), budget, workers)
-    if status in ("optimal", "feasible"):
-        unfilled = min(unfilled, round(solver.objective_value / W_UNFILLED))
+    budget = time_limit_s / (len(rules) + 2)
+
+    def fewest_missing(relax: frozenset[str]) -> tuple[int, int, bool] | None:
+        """(found, lower bound, proven) for the fewest missing agent-shifts."""
+        built = _build(p, relax, quality=False)
+        built.model.minimize(sum(built.missing.values()))
+        _hint(built, p, solution)
+        status, solver = _solve(built.model, budget, workers)
+        if status not in ("optimal", "feasible"):
+            return None
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
+        return round(solver.objective_value), bound, status == "optimal"
+
+    base_proven = unfilled is not None
+    if unfilled is None:
+        found = sum(slot.count for slot in p.slots) * p.weeks - len(solution)
+        lower = _missing_lower_bound(p)
+        if lower < found:
+            base = fewest_missing(frozenset())
+            lower = max(lower, base[1]) if base else lower
+        base_proven = lower >= found
+    else:
+        lower = unfilled
+
+    def verdict(rule: str, relax: frozenset[str], text: str) -> dict | None:
+        relaxed = fewest_missing(relax)
+        gain = 0 if relaxed is None else lower - relaxed[0]
+        if gain <= 0:
+            return None
+        exact = base_proven and relaxed is not None and relaxed[2]
+        amount = f"{gain}" if exact else f"at least {gain}"
+        return {
+            "rule": rule,
+            "agent_shifts": gain,
+            "exact": exact,
+            "message": f"{text} would fill {amount} more agent-shift{'s' if gain != 1 else ''}",
+        }
+
     binding = []
     for rule in rules:
-        status, solver = _solve(_build(p, frozenset({rule}), full=False), budget, workers)
-        if status not in ("optimal", "feasible"):
-            continue
-        gain = unfilled - round(solver.objective_value / W_UNFILLED)
-        if gain > 0:
-            binding.append(
-                {
-                    "rule": rule,
-                    "agent_shifts": gain,
-                    "message": f"{HARD_RULES[rule]}: relaxing this rule alone would fill {gain} "
-                    f"more agent-shift{'s' if gain != 1 else ''}",
-                }
-            )
+        found = verdict(rule, frozenset({rule}), f"{HARD_RULES[rule]}: relaxing this rule alone")
+        if found:
+            binding.append(found)
     # With every rule relaxed, an agent still works one shift a day of their own group.
-    headcount: dict[str, int] = defaultdict(int)
     size: dict[str, int] = defaultdict(int)
     for agent in p.agents:
         size[agent.group] += 1
     need: dict[tuple[str, int], int] = defaultdict(int)
     for slot in p.slots:
         need[slot.group, slot.day] += slot.count
+    headcount: dict[str, int] = defaultdict(int)
     for (group, _), n in need.items():
         headcount[group] += p.weeks * max(0, n - size[group])
     short = {g: n for g, n in headcount.items() if n}
@@ -1046,17 +1464,21 @@ def _diagnose(p: _Problem, unfilled: int, time_limit_s: float, workers: int) -> 
             {
                 "rule": "headcount",
                 "agent_shifts": total,
+                "exact": True,
                 "message": f"too few agents: {total} agent-shifts cannot be filled even with "
                 f"every rule relaxed, as some days have more shifts than agents in {groups}",
             }
         )
-    if not binding and unfilled:
+    if not binding:
+        text = f"no single rule explains the unfilled shifts; relaxing {', '.join(rules)} together"
+        found = verdict("combined", frozenset(rules), text)
         binding.append(
-            {
+            found
+            or {
                 "rule": "combined",
                 "agent_shifts": 0,
-                "message": "no single rule explains the unfilled shifts: the rules bind together "
-                "(or the diagnosis ran out of time)",
+                "exact": False,
+                "message": "the diagnosis could not tell within its time which rules bind",
             }
         )
     return binding
