@@ -34,6 +34,8 @@ test: lint
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/sim_throughput.py --repeat 3 --markdown
 	$(BIN)/python benchmarks/memory.py --markdown
+	$(BIN)/python benchmarks/optimise_bench.py --markdown
+	$(BIN)/python benchmarks/roster_bench.py --markdown
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

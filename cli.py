@@ -179,7 +179,8 @@ def roster(
         raise RosterInputError(f"{plan_json}: {err}") from None
     outputs = {json_path: result.to_json() + "\n"}
     if csv_paths:
-        outputs[csv_paths[0]] = csv_text(pd.DataFrame(result.assignments))
+        rows = [{**row, "breaks": _breaks_text(row["breaks"])} for row in result.assignments]
+        outputs[csv_paths[0]] = csv_text(pd.DataFrame(rows))
     write_all(outputs)
     filled = len(result.assignments)
     typer.echo(

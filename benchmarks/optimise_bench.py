@@ -32,12 +32,13 @@ Reported: status, agent-hours, total cost, shifts started, solve time (wall cloc
 call, model building included; wfm's also computes the LP bound), and a check that each plan
 covers the requirement in every interval. Both get the same time limit; pyworkforce assigns
 ``solver.num_search_workers`` as an attribute, which does not reach CP-SAT's parameters, so
-it runs with CP-SAT's default workers (all cores); wfm is given ``workers=2`` and runs CP-SAT
-with ``interleave_search`` (deterministic whatever the number of workers). A second pyworkforce
-row solves pyworkforce's own model with those two settings, to show how much of any time
-difference is the solver settings rather than the model.
+it runs with CP-SAT's default workers (all cores, a non-deterministic race); wfm runs CP-SAT
+with its default, one worker (deterministic). A second pyworkforce row solves pyworkforce's own
+model with one worker too, to show how much of any time difference is the solver settings
+rather than the model.
 
-**Part 2 -- gap and solve time.** ``schedule(..., workers=2)`` on shifts.yaml (7 x 48 intervals,
+**Part 2 -- gap and solve time.** ``schedule(..., workers=W)`` for W = 1 (the default) and
+W = 2 (interleaved search) on shifts.yaml (7 x 48 intervals,
 breaks, cyclic week, analytic Erlang A requirement from ``optimise.requirements``) and on a
 larger instance, ``benchmarks/scenarios/shifts_15min.yaml`` (7 x 96 fifteen-minute intervals,
 the same volume interpolated, shift starts every 15 min: 59 start times a day, breaks as in
@@ -103,7 +104,7 @@ SHIFTS = ROOT / "scenarios" / "library" / "shifts.yaml"
 SHIFTS_15MIN = ROOT / "benchmarks" / "scenarios" / "shifts_15min.yaml"
 MULTI_SKILL = ROOT / "benchmarks" / "scenarios" / "multi_skill_shifts.yaml"
 PYWORKFORCE_VERSION = "0.5.1"
-WORKERS = 2
+WORKERS = 2  # simulation worker processes, and pyworkforce's workers
 REPLICATIONS = 10
 CONCURRENCY_CAP = 400  # pyworkforce's max_period_concurrency / max_shift_concurrency
 GAP_AIM = 0.01
@@ -252,7 +253,7 @@ def part1(time_limit_s: float, markdown: bool) -> None:
     coverage, cost, length_h = pyworkforce_model(week_scenario)
     rows = []
 
-    def run_pyworkforce(interleave: bool) -> tuple[dict[str, Any], float]:
+    def run_pyworkforce(one_worker: bool) -> tuple[dict[str, Any], float]:
         started = time.perf_counter()
         scheduler = MinRequiredResources(
             num_days=days,
@@ -265,16 +266,15 @@ def part1(time_limit_s: float, markdown: bool) -> None:
             max_search_time=float(time_limit_s),
             num_search_workers=WORKERS,
         )
-        if interleave:  # solve() leaves the other parameters as they are
-            scheduler.solver.parameters.interleave_search = True
-            scheduler.solver.parameters.num_workers = WORKERS
+        if one_worker:  # solve() leaves the other parameters as they are
+            scheduler.solver.parameters.num_workers = 1
         solution = scheduler.solve()
         return solution, time.perf_counter() - started
 
     pw_cost = None
-    for interleave in (False, True):
+    for one_worker in (False, True):
         try:
-            solution, pw_time = run_pyworkforce(interleave)
+            solution, pw_time = run_pyworkforce(one_worker)
         except Exception as err:
             note(f"PART 1 SKIPPED: pyworkforce failed to solve ({type(err).__name__}: {err}).")
             return
@@ -288,14 +288,14 @@ def part1(time_limit_s: float, markdown: bool) -> None:
             covers = bool(np.all(counts @ matrix >= week))
             agent_hours = float((counts * np.asarray([length_h[n] for n in names])).sum())
             shifts = int(counts.sum())
-            if not interleave:
+            if not one_worker:
                 pw_cost = float(solution["cost"])
         else:
             covers, agent_hours, shifts = False, None, 0
         rows.append(
             [
                 f"pyworkforce {version('pyworkforce')} MinRequiredResources"
-                + (" + wfm's CP-SAT settings" if interleave else ""),
+                + (", one worker" if one_worker else ""),
                 "7 days, each wrapping onto itself",
                 solution["status"].lower(),
                 hours(agent_hours),
@@ -307,9 +307,7 @@ def part1(time_limit_s: float, markdown: bool) -> None:
         )
 
     started = time.perf_counter()
-    same = schedule(
-        day_scenario, {"pool": day[None, :]}, time_limit_s=time_limit_s, workers=WORKERS
-    )
+    same = schedule(day_scenario, {"pool": day[None, :]}, time_limit_s=time_limit_s)
     same_time = time.perf_counter() - started
     same_ok = same.status != "infeasible"
     same_cost = same.cost * days if same_ok else None
@@ -327,7 +325,7 @@ def part1(time_limit_s: float, markdown: bool) -> None:
     )
 
     started = time.perf_counter()
-    plan = schedule(week_scenario, {"pool": week}, time_limit_s=time_limit_s, workers=WORKERS)
+    plan = schedule(week_scenario, {"pool": week}, time_limit_s=time_limit_s)
     week_time = time.perf_counter() - started
     week_ok = plan.status != "infeasible"
     rows.append(
@@ -364,9 +362,9 @@ def part1(time_limit_s: float, markdown: bool) -> None:
     if week_ok and plan.gap is not None:
         note(f"- wfm's week plan: LP bound {money(plan.lower_bound)}, gap {plan.gap:.3%}.")
     note(
-        "- wfm runs CP-SAT with `interleave_search` (deterministic whatever the number of "
-        "workers) and 2 workers; the second pyworkforce row is pyworkforce's own model solved "
-        "with those settings, which shows how much of the time difference they account for."
+        "- wfm runs CP-SAT with one worker (its default: deterministic); the second "
+        "pyworkforce row is pyworkforce's own model solved with one worker too, which shows "
+        "how much of the time difference the solver settings account for."
     )
     note(
         "- pyworkforce covers each day on its own (one variable per day and start time, no "
@@ -380,15 +378,15 @@ def part1(time_limit_s: float, markdown: bool) -> None:
 
 
 def part2(time_limit_s: float, markdown: bool) -> None:
-    note("## Part 2: gap to the LP bound and solve time (schedule, workers=2)")
+    note("## Part 2: gap to the LP bound and solve time (schedule, CP-SAT workers 1 and 2)")
     rows = []
-    for path in (SHIFTS, SHIFTS_15MIN):
+    for path, workers in [(p, w) for p in (SHIFTS, SHIFTS_15MIN) for w in (1, 2)]:
         scenario = load(path)
         horizon = scenario.horizon
         options = shift_options(scenario)
         requirement = analytic_requirement(scenario)
         started = time.perf_counter()
-        plan = schedule(scenario, requirement, time_limit_s=time_limit_s, workers=WORKERS)
+        plan = schedule(scenario, requirement, time_limit_s=time_limit_s, workers=workers)
         wall = time.perf_counter() - started
         gap = plan.gap
         aims = []
@@ -397,6 +395,7 @@ def part2(time_limit_s: float, markdown: bool) -> None:
         rows.append(
             [
                 path.relative_to(ROOT).as_posix(),
+                f"{workers}" + (" (interleaved)" if workers > 1 else ""),
                 f"{horizon.days} x {horizon.intervals_per_day} ({horizon.interval_min} min)",
                 f"{len(options) // horizon.days}",
                 "/".join(sorted({str(len(t.breaks)) for t in scenario.shift_templates})),
@@ -413,6 +412,7 @@ def part2(time_limit_s: float, markdown: bool) -> None:
         f"Part 2: analytic requirement, breaks, cyclic week; time limit {time_limit_s:g} s",
         [
             "scenario",
+            "CP-SAT workers",
             "days x intervals",
             "start times a day",
             "breaks per shift",
@@ -500,7 +500,7 @@ def part3_one(path: Path, seed: int, time_limit_s: float, markdown: bool) -> Non
     recheck_seed = seed + RECHECK_SEED_OFFSET
 
     started = time.perf_counter()
-    two = schedule(scenario, two_step_requirement(raw), time_limit_s=time_limit_s, workers=WORKERS)
+    two = schedule(scenario, two_step_requirement(raw), time_limit_s=time_limit_s)
     two_wall = time.perf_counter() - started
 
     rows = []

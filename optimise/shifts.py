@@ -142,7 +142,7 @@ def schedule(
     requirement: dict[str, np.ndarray],
     *,
     time_limit_s: float = 30.0,
-    workers: int = 2,
+    workers: int = 1,
     budget: float | None = None,
     soft: bool = False,
     shortfall_cost_per_agent_hour: float | None = None,
@@ -153,7 +153,14 @@ def schedule(
     `budget` caps the total cost. With `soft`, an interval left short costs
     `shortfall_cost_per_agent_hour` per missing agent-hour (default: ten times the dearest
     agent-hour) and is reported in ``unmet`` instead of making the model infeasible. The
-    solver stops after `time_limit_s` with the best plan found.
+    solver stops after `time_limit_s` (wall clock) with the best plan found.
+
+    `workers` is CP-SAT's thread count. The plan is the same whatever it is, as long as the
+    solve ends before the time limit: one thread searches deterministically, and more use
+    CP-SAT's interleaved search, deterministic too. One is the default because on the
+    covering models of BENCHMARKS.md it is also the fastest (interleaving costs more than the
+    second thread gains); a solve cut short by the time limit may differ between machines,
+    and its status says ``feasible``.
     """
     started = time.perf_counter()
     horizon = scenario.horizon
@@ -241,8 +248,9 @@ class _Model:
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = time_limit_s
         solver.parameters.num_workers = workers
-        # Interleaved search is deterministic whatever the number of workers.
-        solver.parameters.interleave_search = True
+        # CP-SAT's default parallel portfolio races its threads: the plan found would depend
+        # on timing. Interleaving them keeps it deterministic.
+        solver.parameters.interleave_search = workers > 1
         code = solver.solve(model)
         if code == cp_model.OPTIMAL:
             status = "optimal"
