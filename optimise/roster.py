@@ -188,6 +188,10 @@ class Roster:
       ``preference_misses``, and ``value``, their weighted sum.
     - `agents`: per-agent summary (shifts, paid hours per week, weekend and night shifts).
     - `fairness`: ``{group: {"weekend"|"night": {"min", "max"}}}`` per-agent counts.
+    - `gaps`: ``{"cover", "quality"}``, each phase's relative gap (objective - proven bound) /
+      objective as CP-SAT left it (0 when proven optimal or when the objective is 0, None when
+      the phase found no solution in its time): phase 1
+      minimises what stays unfilled, phase 2 the fairness and preference terms.
     """
 
     status: str
@@ -199,6 +203,7 @@ class Roster:
     objective: dict[str, float] = field(default_factory=dict)
     agents: list[dict[str, Any]] = field(default_factory=list)
     fairness: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)
+    gaps: dict[str, float | None] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     solver_status: str = ""
     solve_time_s: float = 0.0
@@ -226,6 +231,7 @@ class Roster:
             "solve_time_s": round(self.solve_time_s, 3),
             "diagnosis_time_s": round(self.diagnosis_time_s, 3),
             "objective": self.objective,
+            "gaps": self.gaps,
             "violated_rules": self.violated_rules,
             "binding": self.binding,
             "unfilled": self.unfilled,
@@ -1012,6 +1018,19 @@ def _solve(
     return _STATUS.get(code, "unknown"), solver
 
 
+def _phase_gap(status: str, solver: cp_model.CpSolver | None) -> float | None:
+    """(objective - best bound) / objective of a solve: 0 when proven optimal (or skipped, as
+    nothing was left to improve) or when the objective is 0; None when it found no solution."""
+    if solver is None or status == "optimal":
+        return 0.0
+    if status != "feasible":
+        return None
+    value = solver.objective_value
+    if value <= 0:
+        return 0.0
+    return round(max(value - solver.best_objective_bound, 0.0) / value, 6)
+
+
 def build_roster(
     plan: Mapping[str, Any],
     agents: Sequence[Agent],
@@ -1070,6 +1089,7 @@ def build_roster(
         first, solver = "optimal", None
     else:
         first, solver = _solve(model, PHASE1_SHARE * time_limit_s, workers)
+    cover_gap = _phase_gap(first, solver)
     roster = Roster(
         status="infeasible",
         weeks=weeks,
@@ -1105,6 +1125,7 @@ def build_roster(
     if second in ("optimal", "feasible"):
         chosen = {key: solver.boolean_value(var) for key, var in built.x.items()}
         missing = {key: solver.value(var) for key, var in built.missing.items()}
+    roster.gaps = {"cover": cover_gap, "quality": _phase_gap(second, solver)}
     roster.solve_time_s = time.perf_counter() - started
     roster.solver_status = "optimal" if (first, second) == ("optimal", "optimal") else "feasible"
 

@@ -220,6 +220,11 @@ def test_a_feasible_instance_is_fully_staffed_and_meets_every_rule() -> None:
     assert check_roster(plan, agents, 2, roster) == []
     data = json.loads(roster.to_json())
     assert data["status"] == roster.status and len(data["assignments"]) == 70
+    assert set(data["gaps"]) == {"cover", "quality"}
+    if roster.status == "optimal":
+        assert roster.gaps == {"cover": 0.0, "quality": 0.0}
+    else:
+        assert all(0 <= g <= 1 for g in roster.gaps.values())
     first = data["assignments"][0]
     assert set(first) >= {"agent", "group", "week", "day", "template", "start", "end", "paid_h"}
     assert first["paid_h"] == 7.5
