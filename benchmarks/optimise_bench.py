@@ -93,9 +93,10 @@ import yaml
 from optimise.erlang import agents_needed
 from optimise.loop import optimise
 from optimise.requirements import analytic_requirement
-from optimise.shifts import ShiftPlan, on_duty, schedule, shift_options
+from optimise.shifts import ShiftPlan, schedule, shift_options
 from scenarios.load import from_dict, load
 from scenarios.schema import Scenario, clock_minutes
+from scenarios.staffing import on_duty
 from sim.replicate import simulate
 from sim.results import Results
 

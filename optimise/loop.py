@@ -27,8 +27,9 @@ from typing import Any
 import numpy as np
 
 from optimise.requirements import analytic_requirement
-from optimise.shifts import ShiftPlan, on_duty, schedule
+from optimise.shifts import ShiftPlan, schedule
 from scenarios.schema import Scenario
+from scenarios.staffing import on_duty
 from sim.metrics import kpis
 from sim.replicate import simulate
 from sim.results import Results

@@ -8,6 +8,11 @@ agent group that lists the skill earliest (the group routing tries first); other
 zero. This never counts a flexible agent in full towards every skill it has: how much shared
 capacity multi-skill groups add is measured by the simulation in `optimise.loop`, which raises
 the requirement where targets fail. Requirements stay fractional; the shift model rounds.
+
+Volumes are `scenarios.demand.expected_offered`: after self-service, with repeats and
+escalations. Deferred (e-mail) work is not queueing in the Erlang sense: its requirement is its
+whole workload spread evenly over the channel's business hours in the horizon (agents just busy
+enough to clear it), which the simulation then corrects for the answer-time target.
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from optimise.erlang import agents_needed
-from scenarios.demand import volume_per_interval
+from scenarios.demand import expected_offered, open_mask
 from scenarios.load import ScenarioError
 from scenarios.schema import MAX_AGENTS, ContactType, Scenario, clock_minutes
 from sim.routing import plan_routing
@@ -43,9 +48,17 @@ def analytic_requirement(scenario: Scenario) -> dict[str, np.ndarray]:
     plan = plan_routing(scenario)
     shape = (horizon.days, horizon.intervals_per_day)
     per_skill = [np.zeros(shape) for _ in plan.skills]
+    offered = expected_offered(scenario)
     for t, ct in enumerate(scenario.contact_types):
+        channel = scenario.channel_of(ct)
+        if channel.kind == "email":
+            per_skill[plan.type_skill[t]] += _deferred_requirement(
+                offered[t], ct.handle_time.mean, open_mask(channel.business_hours, horizon),
+                horizon.interval_s,
+            )  # fmt: skip
+            continue
         level, within_s = strictest_target(scenario, ct)
-        rate = volume_per_interval(ct, horizon) / horizon.interval_s
+        rate = offered[t] / horizon.interval_s
         per_skill[plan.type_skill[t]] += agents_needed(
             rate,
             ct.handle_time.mean,
@@ -60,6 +73,17 @@ def analytic_requirement(scenario: Scenario) -> dict[str, np.ndarray]:
         primary = scenario.agent_groups[plan.type_groups[first][0]]
         requirement[primary.name] += needed
     return requirement
+
+
+def _deferred_requirement(
+    volume: np.ndarray, handle_s: float, is_open: np.ndarray, interval_s: float
+) -> np.ndarray:
+    """Agents per interval that clear `volume` (contacts per interval) of `handle_s`-second work
+    by working evenly through the open intervals of the horizon."""
+    open_s = is_open.sum() * interval_s
+    if open_s == 0:
+        return np.zeros(volume.shape)
+    return np.where(is_open, volume.sum() * handle_s / open_s, 0.0)
 
 
 def read_requirement_csv(path: str | Path, scenario: Scenario) -> dict[str, np.ndarray]:

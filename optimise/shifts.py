@@ -28,9 +28,9 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from scenarios.schema import WEEKDAYS, Scenario, clock_minutes
+from scenarios.staffing import DAY_MIN, covered_minutes, minutes_per_interval
 
 COST_SCALE = 100  # the CP-SAT objective is in cents
-DAY_MIN = 1440
 
 
 @dataclass(frozen=True)
@@ -108,24 +108,6 @@ def shift_options(scenario: Scenario) -> list[ShiftOption]:
                         )
                     )
     return options
-
-
-def minutes_per_interval(
-    start_abs_min: int, length_min: int, interval_min: int, horizon_min: int, cyclic: bool
-) -> dict[int, int]:
-    """Minutes of ``[start, start + length)`` falling in each interval of the horizon; the part
-    past the end wraps to the start when `cyclic`, and is dropped otherwise."""
-    out: dict[int, int] = {}
-    position, end = start_abs_min, start_abs_min + length_min
-    while position < end:
-        if position >= horizon_min and not cyclic:
-            break
-        here = position % horizon_min
-        k = here // interval_min
-        step = min(end - position, (k + 1) * interval_min - here)
-        out[k] = out.get(k, 0) + step
-        position += step
-    return out
 
 
 @dataclass
@@ -356,7 +338,7 @@ def _plan(scenario, options, breaks_of, values, need, requirement, status, lower
                     ],
                 }
             )
-    for cell, minutes in _covered_minutes(scenario, shifts, horizon.interval_min).items():
+    for cell, minutes in covered_minutes(scenario, shifts, horizon.interval_min).items():
         scheduled[cell] = minutes / horizon.interval_min
     coverage, unmet = [], []
     for g, group in enumerate(groups):
@@ -382,54 +364,6 @@ def _plan(scenario, options, breaks_of, values, need, requirement, status, lower
         coverage=coverage,
         unmet=unmet,
     )
-
-
-def _covered_minutes(
-    scenario: Scenario, shifts: list[dict[str, Any]], step_min: int
-) -> dict[tuple[int, int], int]:
-    """Agent-minutes worked (net of breaks) per (group index, step) by the plan's shifts."""
-    horizon = scenario.horizon
-    horizon_min = horizon.days * DAY_MIN
-    index = {g.name: i for i, g in enumerate(scenario.agent_groups)}
-    out: dict[tuple[int, int], int] = {}
-    for row in shifts:
-        g = index[row["group"]]
-        start = row["day"] * DAY_MIN + clock_minutes(row["start"])
-        spans = [(start, round(row["length_h"] * 60), 1)]
-        for b in row["breaks"]:
-            offset = (clock_minutes(b["start"]) - clock_minutes(row["start"])) % DAY_MIN
-            spans.append((start + offset, b["length_min"], -1))
-        for begin, length, sign in spans:
-            minutes = minutes_per_interval(begin, length, step_min, horizon_min, horizon.cyclic)
-            for k, m in minutes.items():
-                out[g, k] = out.get((g, k), 0) + sign * m * row["count"]
-    return out
-
-
-def plan_step_min(scenario: Scenario, shifts: list[dict[str, Any]]) -> int:
-    """The coarsest grid (minutes) on which every shift and break starts and ends."""
-    step = scenario.horizon.interval_min
-    for row in shifts:
-        step = math.gcd(step, clock_minutes(row["start"]), round(row["length_h"] * 60))
-        for b in row["breaks"]:
-            step = math.gcd(step, clock_minutes(b["start"]), b["length_min"])
-    return step
-
-
-def on_duty(scenario: Scenario, shifts: list[dict[str, Any]]) -> dict[str, np.ndarray]:
-    """Agents working (net of breaks) per group, ``(days, steps_per_day)``, on the grid of
-    `plan_step_min` — the staffing the simulator runs the plan with."""
-    horizon = scenario.horizon
-    step = plan_step_min(scenario, shifts)
-    per_day = DAY_MIN // step
-    minutes = _covered_minutes(scenario, shifts, step)
-    out = {}
-    for g, group in enumerate(scenario.agent_groups):
-        agents = np.zeros(horizon.days * per_day, dtype=np.int64)
-        for k in range(agents.size):
-            agents[k] = minutes.get((g, k), 0) // step
-        out[group.name] = agents.reshape(horizon.days, per_day)
-    return out
 
 
 def _clock(minutes: int) -> str:

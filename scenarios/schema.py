@@ -32,49 +32,66 @@ class FieldProblem(ValueError):
 
 
 class _Model(BaseModel):
+    """Every mapping of a scenario may say where its figures come from in `source` (a seed
+    file and section, or "assumption")."""
+
     # strict: no silent coercion of `true` to 1 or "30" to 30.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+    source: str | None = None
 
 
 # --- distributions of handle time and patience -------------------------------------------------
 
 
-class Exponential(_Model):
+class _Mean(_Model):
+    """A mean given in one unit of time: exactly one of `mean_s`, `mean_min`, `mean_h`."""
+
+    mean_s: float | None = Field(default=None, gt=0)
+    mean_min: float | None = Field(default=None, gt=0)
+    mean_h: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> _Mean:
+        _one_of_units(self, ("mean_s", "mean_min", "mean_h"))
+        return self
+
+    @property
+    def mean(self) -> float:
+        """The mean in seconds."""
+        return _seconds(self, "mean")
+
+
+class Exponential(_Mean):
     distribution: Literal["exponential"]
-    mean_s: float = Field(gt=0)
-
-    @property
-    def mean(self) -> float:
-        return self.mean_s
 
 
-class Lognormal(_Model):
+class Lognormal(_Mean):
     distribution: Literal["lognormal"]
-    mean_s: float = Field(gt=0)
     cv: float = Field(ge=0.01, le=20)
 
-    @property
-    def mean(self) -> float:
-        return self.mean_s
 
-
-class Gamma(_Model):
+class Gamma(_Mean):
     distribution: Literal["gamma"]
-    mean_s: float = Field(gt=0)
     cv: float = Field(ge=0.01, le=20)
-
-    @property
-    def mean(self) -> float:
-        return self.mean_s
 
 
 class Constant(_Model):
+    """Always the same: exactly one of `value_s`, `value_min`, `value_h`."""
+
     distribution: Literal["constant"]
-    value_s: float = Field(gt=0)
+    value_s: float | None = Field(default=None, gt=0)
+    value_min: float | None = Field(default=None, gt=0)
+    value_h: float | None = Field(default=None, gt=0)
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Constant:
+        _one_of_units(self, ("value_s", "value_min", "value_h"))
+        return self
 
     @property
     def mean(self) -> float:
-        return self.value_s
+        """The value in seconds."""
+        return _seconds(self, "value")
 
 
 class Empirical(_Model):
@@ -135,16 +152,62 @@ class Horizon(_Model):
         return self.start.weekday() if self.start else 0
 
 
-class Channel(_Model):
-    name: str = Field(min_length=1)
-    kind: Literal["voice", "chat"]
-    concurrency: int = Field(default=1, ge=1, le=100)
+class Hours(_Model):
+    """Daily opening hours ``start``..``end`` (``HH:MM``, ``end`` after ``start``, ``24:00``
+    allowed) on the weekdays `days`; both times must fall on the scenario's interval grid."""
+
+    start: str
+    end: str
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(WEEKDAYS)
 
     @model_validator(mode="after")
-    def _voice_is_one_at_a_time(self) -> Channel:
-        if self.kind == "voice" and self.concurrency != 1:
-            raise FieldProblem("concurrency", f"a voice channel takes 1, got {self.concurrency}")
+    def _times(self) -> Hours:
+        start, end = clock_minutes(self.start, "start"), clock_minutes(self.end, "end")
+        if end <= start:
+            raise FieldProblem("end", f"must be after start ({self.start}), got {self.end}")
         return self
+
+    @property
+    def start_min(self) -> int:
+        return clock_minutes(self.start)
+
+    @property
+    def end_min(self) -> int:
+        return clock_minutes(self.end)
+
+
+class Channel(_Model):
+    """How contacts reach the centre.
+
+    ``voice`` and ``chat`` are live: contacts queue as they arrive (chat agents hold up to
+    `concurrency` at once). ``email`` is deferred work (e-mail, web tickets), handled only
+    within `business_hours`, the backlog carried over from one day to the next. ``walk_in`` is a
+    business-hall counter: visitors arrive only within `opening_hours`. Without hours the
+    channel is open all the time.
+    """
+
+    name: str = Field(min_length=1)
+    kind: Literal["voice", "chat", "email", "walk_in"]
+    concurrency: int = Field(default=1, ge=1, le=100)
+    business_hours: Hours | None = None
+    opening_hours: Hours | None = None
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> Channel:
+        if self.kind != "chat" and self.concurrency != 1:
+            raise FieldProblem(
+                "concurrency", f"a {self.kind} channel takes 1, got {self.concurrency}"
+            )
+        if self.business_hours is not None and self.kind != "email":
+            raise FieldProblem("business_hours", f"only an email channel has them, not {self.kind}")
+        if self.opening_hours is not None and self.kind != "walk_in":
+            raise FieldProblem("opening_hours", f"only a walk_in channel has them, not {self.kind}")
+        return self
+
+    @property
+    def hours(self) -> Hours | None:
+        """When the channel works (None: always)."""
+        return self.business_hours or self.opening_hours
 
 
 class Tier(_Model):
@@ -152,19 +215,94 @@ class Tier(_Model):
     share: float = Field(gt=0, le=1)
 
 
-class Volume(_Model):
-    """Contacts offered per interval: a number (every interval of every day), a list with one
-    value per interval of the day (repeated every day), or a list of such lists, one per day."""
+class Overdispersion(_Model):
+    """Forecast error: each day's volume is multiplied by a gamma factor of mean 1 and this CV."""
 
-    per_interval: Any
+    cv: float = Field(gt=0, le=2)
+
+
+class Volume(_Model):
+    """Contacts offered, given one of two ways.
+
+    - `per_interval`: a number (every interval of every day), a list with one value per
+      interval of the day (repeated every day), or a list of such lists, one per day;
+    - `daily` (contacts on an average day) spread by `intraday` (one weight per interval of the
+      day; default flat) and `weekly` (7 weights, Monday first, for the horizon's weekdays;
+      default flat). Weights are relative: intraday ones are scaled to sum to 1, weekly ones to
+      average 1, so a week of ``daily: 1000`` offers 7000 whatever the weekly weights.
+
+    `overdispersion` adds day-to-day forecast error on top of the Poisson noise.
+    """
+
+    per_interval: Any = None
+    daily: float | None = Field(default=None, ge=0, le=MAX_VOLUME_PER_INTERVAL * 96)
+    intraday: list[Annotated[float, Field(ge=0)]] | None = Field(default=None, min_length=1)
+    weekly: list[Annotated[float, Field(ge=0)]] | None = Field(
+        default=None, min_length=7, max_length=7
+    )
+    overdispersion: Overdispersion | None = None
 
     @field_validator("per_interval")
     @classmethod
     def _profile(cls, value: Any) -> Any:
-        return _check_profile(value, integer=False)
+        return None if value is None else _check_profile(value, integer=False)
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Volume:
+        if self.per_interval is not None:
+            for name in ("daily", "intraday", "weekly"):
+                if getattr(self, name) is not None:
+                    raise FieldProblem(name, "give either per_interval or daily (with intraday, "
+                                       "weekly), not both")  # fmt: skip
+        elif self.daily is None:
+            raise FieldProblem("per_interval", "required field is missing (or daily)")
+        if self.intraday is not None and sum(self.intraday) <= 0:
+            raise FieldProblem("intraday", "expected weights with a positive sum")
+        if self.weekly is not None and sum(self.weekly) <= 0:
+            raise FieldProblem("weekly", "expected weights with a positive sum")
+        return self
+
+
+class SelfService(_Model):
+    """The share of contacts that IVR or app self-service resolves before they queue."""
+
+    deflection: float = Field(ge=0, lt=1)
+
+
+class Retrial(_Model):
+    """A caller who abandons redials with `probability`, after `delay`."""
+
+    probability: float = Field(ge=0, le=1)
+    delay: Distribution
+
+
+class Escalation(_Model):
+    """After service, `probability` of the contacts become a contact of type `to`."""
+
+    to: str = Field(min_length=1)
+    probability: float = Field(gt=0, le=1)
+
+
+class Callback(_Model):
+    """Callers still waiting `offer_after_wait_s` are offered a call back and `take_up` of them
+    accept: they leave the queue without abandoning and are called back, first come first
+    served, when an agent of the skill is free and no live caller of the skill is waiting. A
+    callback counts as answered, its wait measured to the call-back."""
+
+    offer_after_wait_s: float = Field(gt=0)
+    take_up: float = Field(ge=0, le=1)
 
 
 class ContactType(_Model):
+    """What customers contact the centre about, on one channel, served by one skill.
+
+    Behaviour (all optional): `self_service` deflects a share before it queues;
+    `first_contact_resolution` below 1 brings the unresolved share back as repeat contacts after
+    `repeat_after` (which repeats may do again); `retrial` redials abandoned callers;
+    `escalation` turns a share of the served contacts into contacts of other types; `callback`
+    offers waiting callers a call back (voice only).
+    """
+
     name: str = Field(min_length=1)
     channel: str
     skill: str = Field(min_length=1)
@@ -172,6 +310,26 @@ class ContactType(_Model):
     volume: Volume
     handle_time: Distribution
     patience: Distribution | None = None
+    self_service: SelfService | None = None
+    first_contact_resolution: float | None = Field(default=None, gt=0, le=1)
+    repeat_after: Distribution | None = None
+    retrial: Retrial | None = None
+    escalation: list[Escalation] = []
+    callback: Callback | None = None
+
+    @model_validator(mode="after")
+    def _behaviour(self) -> ContactType:
+        fcr = self.first_contact_resolution
+        if fcr is not None and fcr < 1 and self.repeat_after is None:
+            raise FieldProblem("repeat_after", "required when first_contact_resolution is below 1")
+        if self.repeat_after is not None and fcr is None:
+            raise FieldProblem("first_contact_resolution", "required with repeat_after")
+        if self.retrial is not None and self.patience is None:
+            raise FieldProblem("retrial", "needs patience: only a caller who abandons redials")
+        total = sum(e.probability for e in self.escalation)
+        if total > 1 + SHARE_TOLERANCE:
+            raise FieldProblem("escalation", f"probabilities must sum to at most 1, got {total:g}")
+        return self
 
     @model_validator(mode="after")
     def _tiers_are_a_partition(self) -> ContactType:
@@ -210,19 +368,81 @@ class Target(_Model):
     source: str | None = None
 
 
+class ShiftBreak(_Model):
+    """A break of a worked shift: from `start` (``HH:MM``) for `length_min` minutes."""
+
+    start: str
+    length_min: int = Field(gt=0, le=24 * 60)
+
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, text: str) -> str:
+        clock_minutes(text)
+        return text
+
+
+class Shift(_Model):
+    """`count` agents working from `start` to `end` (``HH:MM``; an `end` at or before `start`
+    is on the next day) on `day`: a horizon day (0-based) or a weekday name (every such day of
+    the horizon). The format of an optimised plan's shifts, with `end` for `length_h`."""
+
+    day: int | Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    start: str
+    end: str
+    count: int = Field(default=1, ge=0, le=MAX_AGENTS)
+    breaks: list[ShiftBreak] = []
+
+    @model_validator(mode="after")
+    def _times(self) -> Shift:
+        if isinstance(self.day, int) and self.day < 0:
+            raise FieldProblem("day", f"expected a day >= 0 or a weekday name, got {self.day}")
+        clock_minutes(self.start, "start")
+        clock_minutes(self.end, "end")
+        for i, b in enumerate(self.breaks):
+            offset = (clock_minutes(b.start) - self.start_min) % 1440
+            if offset + b.length_min > self.length_min:
+                raise FieldProblem(
+                    f"breaks[{i}]", f"must lie within the shift {self.start}-{self.end}"
+                )
+        return self
+
+    @property
+    def start_min(self) -> int:
+        return clock_minutes(self.start)
+
+    @property
+    def length_min(self) -> int:
+        """Minutes from start to end (a shift ending at or before its start crosses midnight)."""
+        return (clock_minutes(self.end) - self.start_min - 1) % 1440 + 1
+
+
 class AgentGroup(_Model):
     """Agents sharing a skill list (in routing preference order).
 
-    `agents` is the on-duty count, shaped like `Volume.per_interval`; without it the optimiser
-    decides the staffing.
+    Staffing is given one of two ways, or left to the optimiser: `agents`, the on-duty count
+    shaped like `Volume.per_interval`, or `shifts`, the shifts worked (agents on break are off
+    duty). `absence` is unplanned absence: each agent misses each day with that probability
+    (the count is scaled down day by day; with shifts, whole shifts are missed).
     """
 
     name: str = Field(min_length=1)
     skills: list[str] = Field(min_length=1)
     agents: Any = None
+    shifts: list[Shift] | None = None
+    absence: float = Field(default=0.0, ge=0, lt=1)
     cost_per_hour: float | None = Field(default=None, ge=0)
     min_agents: int | None = Field(default=None, ge=0)
     max_agents: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _one_staffing(self) -> AgentGroup:
+        if self.agents is not None and self.shifts is not None:
+            raise FieldProblem("shifts", "give either agents or shifts, not both")
+        return self
+
+    @property
+    def staffed(self) -> bool:
+        return self.agents is not None or self.shifts is not None
 
     @field_validator("skills")
     @classmethod
@@ -328,10 +548,31 @@ class Scenario(_Model):
                     f"skill {ct.skill!r} is already used on channel {first!r}; "
                     "a skill serves one channel",
                 )
-            _check_profile_shape(
-                ct.volume.per_interval, self.horizon, f"{where}.volume.per_interval"
-            )
+            _check_volume(ct.volume, self.horizon, f"{where}.volume")
+            kind = channels[ct.channel].kind
+            if ct.callback is not None and kind != "voice":
+                raise FieldProblem(f"{where}.callback", f"only voice calls get one, not {kind}")
+            if ct.patience is not None and kind == "email":
+                raise FieldProblem(f"{where}.patience", "an e-mail does not abandon: leave it out")
         types = {ct.name: ct for ct in self.contact_types}
+        for i, ct in enumerate(self.contact_types):
+            for j, e in enumerate(ct.escalation):
+                where = f"contact_types[{i}].escalation[{j}].to"
+                if e.to not in types:
+                    raise FieldProblem(where, f"unknown contact type {e.to!r}{_one_of(types)}")
+                if e.to == ct.name:
+                    raise FieldProblem(where, "a contact type cannot escalate to itself")
+        for i, channel in enumerate(self.channels):
+            if channel.hours is not None:
+                field = "business_hours" if channel.kind == "email" else "opening_hours"
+                for part in ("start", "end"):
+                    minutes = getattr(channel.hours, f"{part}_min")
+                    if minutes % self.horizon.interval_min:
+                        raise FieldProblem(
+                            f"channels[{i}].{field}.{part}",
+                            f"must fall on the {self.horizon.interval_min}-min interval grid, "
+                            f"got {getattr(channel.hours, part)}",
+                        )
         for i, target in enumerate(self.targets):
             where = f"targets[{i}]"
             ct = types.get(target.contact_type)
@@ -348,6 +589,13 @@ class Scenario(_Model):
         for i, group in enumerate(self.agent_groups):
             if group.agents is not None:
                 _check_profile_shape(group.agents, self.horizon, f"agent_groups[{i}].agents")
+            for j, shift in enumerate(group.shifts or []):
+                if isinstance(shift.day, int) and shift.day >= self.horizon.days:
+                    raise FieldProblem(
+                        f"agent_groups[{i}].shifts[{j}].day",
+                        f"expected a day from 0 to {self.horizon.days - 1} or a weekday name, "
+                        f"got {shift.day}",
+                    )
         return self
 
     def channel_of(self, contact_type: ContactType) -> Channel:
@@ -362,11 +610,31 @@ class Scenario(_Model):
 
     @property
     def staffed(self) -> bool:
-        """True when every agent group gives its on-duty count (the scenario can be simulated)."""
-        return all(g.agents is not None for g in self.agent_groups)
+        """True when every agent group gives its agents or shifts (the scenario can be
+        simulated)."""
+        return all(g.staffed for g in self.agent_groups)
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+_UNIT_S = {"s": 1.0, "min": 60.0, "h": 3600.0}
+
+
+def _one_of_units(model: BaseModel, names: tuple[str, ...]) -> None:
+    given = [n for n in names if getattr(model, n) is not None]
+    if len(given) != 1:
+        listed = ", ".join(names)
+        if given:
+            raise FieldProblem(given[1], f"give one of {listed}, got {' and '.join(given)}")
+        raise FieldProblem(names[0], f"required field is missing (or one of {listed})")
+
+
+def _seconds(model: BaseModel, stem: str) -> float:
+    for unit, factor in _UNIT_S.items():
+        value = getattr(model, f"{stem}_{unit}")
+        if value is not None:
+            return value * factor
+    raise AssertionError("validated to have one unit")
 
 
 def clock_minutes(text: str, path: str = "") -> int:
@@ -406,6 +674,17 @@ def _check_profile(value: Any, integer: bool) -> Any:
     else:
         check(value, "")
     return value
+
+
+def _check_volume(volume: Volume, horizon: Horizon, path: str) -> None:
+    if volume.per_interval is not None:
+        _check_profile_shape(volume.per_interval, horizon, f"{path}.per_interval")
+    elif volume.intraday is not None and len(volume.intraday) != horizon.intervals_per_day:
+        raise FieldProblem(
+            f"{path}.intraday",
+            f"expected {horizon.intervals_per_day} weights (one per {horizon.interval_min}-min "
+            f"interval of the day), got {len(volume.intraday)}",
+        )
 
 
 def _check_profile_shape(value: Any, horizon: Horizon, path: str) -> None:

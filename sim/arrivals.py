@@ -1,25 +1,30 @@
 """The contacts of one replication, drawn up front: who arrives when, with what needs.
 
 Arrivals are a piecewise-constant Poisson process: the count in each interval is Poisson with
-the interval's expected volume, and the times are uniform within the interval. Every random
-purpose (arrival times, tiers, handle times, patience) of every contact type has its own stream,
-keyed by the replication, the purpose and the contact type's name, so two runs that differ only
-in staffing see exactly the same contacts (common random numbers), and adding a contact type
-leaves the others' contacts unchanged.
+the interval's expected volume, and the times are uniform within the interval. With
+`overdispersion` each day's volume is first scaled by a gamma factor (mean 1, the given CV),
+drawn once per day and contact type. Self-service then resolves each contact with probability
+`deflection` before it queues; those are counted per interval and never reach the centre.
+
+Every random purpose (arrival times, tiers, handle times, patience, busyness, self-service) of
+every contact type has its own stream, keyed by the replication, the purpose and the contact
+type's name, so two runs that differ only in staffing see exactly the same contacts (common
+random numbers), adding a contact type leaves the others' contacts unchanged, and a higher
+deflection removes contacts without changing the rest.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from scenarios.demand import volume_per_interval
+from scenarios.demand import scenario_volume
 from scenarios.schema import Scenario
 from sim.variates import draw
 
-ARRIVALS, TIERS, HANDLE, PATIENCE = range(4)
+ARRIVALS, TIERS, HANDLE, PATIENCE, BUSYNESS, DEFLECTION = range(6)
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class Contacts:
     tier: np.ndarray  # int, index into the contact type's tiers (0 = highest)
     handle_s: np.ndarray  # float, time an agent (or one chat slot) spends on it
     patience_s: np.ndarray  # float, inf when the contact type has no patience
+    # (contact types, intervals) ints: resolved by self-service, not among the contacts above
+    deflected: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))
 
     def __len__(self) -> int:
         return len(self.arrival_s)
@@ -48,8 +55,16 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
     """All contacts offered over the scenario's horizon in one replication."""
     horizon = scenario.horizon
     parts = []
+    deflected = np.zeros((len(scenario.contact_types), horizon.days * horizon.intervals_per_day))
     for index, ct in enumerate(scenario.contact_types):
-        volume = volume_per_interval(ct, horizon).ravel()
+        volume = scenario_volume(scenario, ct)
+        if ct.volume.overdispersion is not None:
+            shape = 1.0 / ct.volume.overdispersion.cv**2
+            busy = stream(seed, replication, BUSYNESS, ct.name).gamma(
+                shape, 1 / shape, horizon.days
+            )
+            volume = volume * busy[:, None]
+        volume = volume.ravel()
         rng = stream(seed, replication, ARRIVALS, ct.name)
         counts = rng.poisson(volume)
         n = int(counts.sum())
@@ -63,6 +78,14 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
             patience = np.full(n, np.inf)
         else:
             patience = draw(ct.patience, stream(seed, replication, PATIENCE, ct.name), n)
+        if ct.self_service is not None:
+            uniform = stream(seed, replication, DEFLECTION, ct.name).random(n)
+            gone = uniform < ct.self_service.deflection
+            interval = np.minimum((arrival[gone] // horizon.interval_s).astype(np.int64),
+                                  volume.size - 1)  # fmt: skip
+            deflected[index] = np.bincount(interval, minlength=volume.size)
+            arrival, tier, handle, patience = (a[~gone] for a in (arrival, tier, handle, patience))
+            n = arrival.size
         parts.append((arrival, np.full(n, index), tier, handle, patience))
     arrival, contact_type, tier, handle, patience = (
         np.concatenate(p) for p in zip(*parts, strict=False)
@@ -74,4 +97,5 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
         tier=tier[order].astype(np.int64),
         handle_s=handle[order],
         patience_s=patience[order],
+        deflected=deflected.astype(np.int64),
     )

@@ -5,30 +5,49 @@ arrival's callback schedules the next), every service is one timeout whose callb
 agent, and staffing changes are another chain at interval boundaries. Abandonment is resolved
 lazily: a waiting contact whose patience has run out is skipped when an agent reaches it, and
 whether it abandoned is read off its deadline after the run (queues are first-come first-served
-within a tier, so skipping it then is the same as removing it when it left). All random numbers
+within a tier, so skipping it then is the same as removing it when it left). The first contacts
 are drawn before the run (`sim.arrivals`); the hot path only indexes Python lists.
+
+Customer behaviour (`sim.behaviour`) adds events only where it needs them: a contact that has to
+wait gets one at its callback offer and one at the end of its patience (to redial) when its type
+has those rules; a service of a type that escalates or comes back decides so when it ends; a
+redial, repeat or transfer is a new contact, appended to the lists, arriving by its own timeout.
+A caller who takes a callback leaves the live queue for its skill's callback queue, which agents
+serve only when no live contact of the skill is waiting (so callbacks fill the quiet times).
+An e-mail channel outside its business hours is *closed*: its contacts queue and no agent takes
+them until it opens.
 """
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import simpy
 
 from sim.arrivals import Contacts
+from sim.behaviour import FIRST, REPEAT, RETRIAL, TRANSFER, Behaviour
 from sim.routing import RoutingPlan
 
 
 @dataclass(frozen=True)
 class Record:
-    """What happened to each contact of one replication, and when agents were on duty."""
+    """What happened to each contact of one replication, and when agents were on duty.
 
+    `contacts` are all the contacts offered: the run's first ones in arrival order, then those
+    created during the run (redials, repeats, transfers) in the order they were created; a
+    contact that took a callback has infinite patience. The other arrays follow that order.
+    """
+
+    contacts: Contacts
     answer_s: np.ndarray  # time service started, NaN if never answered
     served_by: np.ndarray  # agent group index, -1 if never answered
     agent: np.ndarray  # index of the agent who answered (in order of first duty), -1 if none
+    origin: np.ndarray  # sim.behaviour.FIRST, RETRIAL, REPEAT or TRANSFER
+    callback: np.ndarray  # bool: took a callback offer
     duty_changes: np.ndarray  # rows (time_s, group, +1 on / -1 off), in time order
 
 
@@ -63,6 +82,7 @@ class Centre:
 
     `staffing` is ``(groups, intervals)``: agents on duty in each interval of length
     `interval_s`. An agent going off duty at a boundary finishes the contacts in hand first.
+    `behaviour` adds redials, repeats, escalations, callbacks and business hours.
     """
 
     def __init__(
@@ -72,6 +92,7 @@ class Centre:
         staffing: np.ndarray,
         interval_s: float,
         length_s: float,
+        behaviour: Behaviour | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.length_s = length_s
@@ -86,11 +107,24 @@ class Centre:
         self.answer = [np.nan] * n
         self.served_by = [-1] * n
         self.agent_of = [-1] * n
+        self.origin = [FIRST] * n
+        self.callback = [False] * n
+        self.contacts = contacts
         self.n_agents = 0
         self.duty: list[tuple[float, int, int]] = []
         self.next_arrival = 0
+        self.n_first = n  # contacts drawn before the run; later ones are appended
 
         queues = [[deque() for _ in range(r)] for r in plan.skill_ranks]
+        # A skill whose contacts may take a callback gets one more queue, served last: the
+        # callbacks, as ``~i`` so that an agent reaching one knows it is not a live contact.
+        self.callback_queue: list[deque | None] = [None] * len(queues)
+        if behaviour is not None:
+            for t, rules in enumerate(behaviour.rules):
+                s = plan.type_skill[t]
+                if math.isfinite(rules.offer_callback_after_s) and self.callback_queue[s] is None:
+                    self.callback_queue[s] = deque()
+                    queues[s].append(self.callback_queue[s])
         conc = self.concurrency = plan.channel_concurrency
         self.groups = [
             _Group(
@@ -108,20 +142,48 @@ class Centre:
             )
             for t in range(len(plan.type_skill))
         ]
+        self.type_skill = plan.type_skill
+        self.closed = [False] * len(conc)
+        self.behaviour = behaviour if behaviour is not None and behaviour.active else None
+        if self.behaviour is not None:
+            rules = self.behaviour.rules
+            self.rules = rules
+            self.watch = [r.watches_queue for r in rules]
+            self.after = [r.acts_after_service for r in rules]
+            # Agent groups that serve each channel, to wake when it opens.
+            self.channel_groups = [
+                [g for g in self.groups if any(c == channel for c, _, _ in g.skills)]
+                for channel in range(len(conc))
+            ]
 
     def run(self, progress: Callable[[float], None] | None = None) -> Record:
         """Simulate the whole horizon and return what happened; `progress(fraction)` is
         called at every simulated midnight."""
+        if self.behaviour is not None:
+            self._plan_hours()
         self._restaff(0)
         if self.arrival:
             self.env.timeout(self.arrival[0]).callbacks.append(self._on_arrival)
         if progress is not None:
             self._report_daily(progress)
         self.env.run(until=self.length_s)
+        arrival = np.asarray(self.arrival, dtype=float)
+        callback = np.asarray(self.callback, dtype=bool)
+        deadline = np.where(callback, np.inf, np.asarray(self.deadline, dtype=float))
         return Record(
+            contacts=replace(
+                self.contacts,
+                arrival_s=arrival,
+                contact_type=np.asarray(self.ctype, dtype=np.int64),
+                tier=np.asarray(self.tier, dtype=np.int64),
+                handle_s=np.asarray(self.handle, dtype=float),
+                patience_s=deadline - arrival,
+            ),
             answer_s=np.asarray(self.answer, dtype=float),
             served_by=np.asarray(self.served_by, dtype=np.int64),
             agent=np.asarray(self.agent_of, dtype=np.int64),
+            origin=np.asarray(self.origin, dtype=np.int8),
+            callback=callback,
             duty_changes=np.asarray(self.duty, dtype=float).reshape(-1, 3),
         )
 
@@ -138,19 +200,26 @@ class Centre:
     def _on_arrival(self, _event: simpy.Event) -> None:
         i = self.next_arrival
         self.next_arrival = i + 1
-        if i + 1 < len(self.arrival):
+        if i + 1 < self.n_first:
             delay = self.arrival[i + 1] - self.env.now
             self.env.timeout(delay if delay > 0 else 0).callbacks.append(self._on_arrival)
+        self._route(i)
+
+    def _route(self, i: int) -> None:
+        """Hand arriving contact `i` to an available agent, or queue it."""
         channel, conc, groups, queues = self.type_route[self.ctype[i]]
-        for group in groups:
-            agent = self._take_available(group, channel, conc)
-            if agent is not None:
-                agent.channel = channel
-                self._serve(agent, i, self.arrival[i])
-                if agent.load < conc:
-                    self._park(agent, conc)
-                return
+        if not self.closed[channel]:
+            for group in groups:
+                agent = self._take_available(group, channel, conc)
+                if agent is not None:
+                    agent.channel = channel
+                    self._serve(agent, i, self.arrival[i])
+                    if agent.load < conc:
+                        self._park(agent, conc)
+                    return
         queues[self.tier[i]].append(i)
+        if self.behaviour is not None and self.watch[self.ctype[i]]:
+            self._watch(i)
 
     @staticmethod
     def _take_available(group: _Group, channel: int, conc: int) -> _Agent | None:
@@ -173,10 +242,13 @@ class Centre:
         self.served_by[i] = agent.group.index
         self.agent_of[i] = agent.index
         agent.load += 1
-        self.env.timeout(self.handle[i], agent).callbacks.append(self._on_done)
+        self.env.timeout(self.handle[i], (agent, i)).callbacks.append(self._on_done)
 
     def _on_done(self, event: simpy.Event) -> None:
-        agent: _Agent = event._value
+        agent: _Agent
+        agent, i = event._value
+        if self.behaviour is not None and self.after[self.ctype[i]]:
+            self._after_service(i)
         agent.load -= 1
         group = agent.group
         if agent.leaving:
@@ -203,14 +275,17 @@ class Centre:
         if agent.load == 0:
             agent.channel = -1
         for channel, conc, queues in agent.group.skills:
-            if agent.load and channel != agent.channel:
+            if (agent.load and channel != agent.channel) or self.closed[channel]:
                 continue
             for queue in queues:
                 while queue and agent.load < conc:
                     i = queue.popleft()
-                    if deadline[i] > now:  # else it abandoned while waiting: skip it
+                    if deadline[i] > now:  # else it abandoned or took a callback: skip it
                         agent.channel = channel
                         self._serve(agent, i, now)
+                    elif i < 0:  # a callback: call the customer now
+                        agent.channel = channel
+                        self._serve(agent, ~i, now)
                 if agent.load >= conc:
                     return
         self._park(agent, self.concurrency[agent.channel] if agent.load else 1)
@@ -232,6 +307,105 @@ class Centre:
         if agent.bucket is not None:
             del agent.bucket[agent]
             agent.bucket = None
+
+    # --- customer behaviour --------------------------------------------------------------------
+
+    def _watch(self, i: int) -> None:
+        """Schedule what may happen to waiting contact `i`: a callback offer, a redial."""
+        rules = self.rules[self.ctype[i]]
+        now, deadline = self.env.now, self.deadline[i]
+        offer_at = now + rules.offer_callback_after_s
+        if offer_at < deadline and offer_at < self.length_s:
+            self.env.timeout(offer_at - now, i).callbacks.append(self._on_offer)
+        if rules.retrial_probability > 0 and deadline < self.length_s:
+            self.env.timeout(deadline - now, i).callbacks.append(self._on_patience_end)
+
+    def _on_offer(self, event: simpy.Event) -> None:
+        """Offer a callback to contact `i` if it is still waiting; one who takes it leaves the
+        live queue (its entry there is skipped: deadline -inf) for the callback queue."""
+        i = event._value
+        if math.isnan(self.answer[i]) and self.deadline[i] > self.env.now:
+            rules = self.rules[self.ctype[i]]
+            if rules.uniform() < rules.callback_take_up:
+                self.deadline[i] = -math.inf
+                self.callback[i] = True
+                self.callback_queue[self.type_skill[self.ctype[i]]].append(~i)
+
+    def _on_patience_end(self, event: simpy.Event) -> None:
+        """Contact `i`'s patience ran out: if it was never answered it abandoned, and may
+        redial."""
+        i = event._value
+        if math.isnan(self.answer[i]) and not self.callback[i]:
+            rules = self.rules[self.ctype[i]]
+            if rules.uniform() < rules.retrial_probability:
+                delay = rules.retrial_delay()
+                self._new_contact(self.ctype[i], self.tier[i], self.env.now + delay, RETRIAL)
+
+    def _after_service(self, i: int) -> None:
+        """The contact served is escalated to another type, or comes back later unresolved,
+        or neither. An escalated contact is handed on, so it does not also come back."""
+        t = self.ctype[i]
+        rules = self.rules[t]
+        now = self.env.now
+        if rules.escalation:
+            u = rules.uniform()
+            for cumulative, to in rules.escalation:
+                if u < cumulative:
+                    tier = self.behaviour.tier_map[t][to][self.tier[i]]
+                    if tier < 0:
+                        tier = self._draw_tier(to)
+                    self._new_contact(to, tier, now, TRANSFER)
+                    return
+        if rules.repeat_probability > 0 and rules.uniform() < rules.repeat_probability:
+            self._new_contact(t, self.tier[i], now + rules.repeat_delay(), REPEAT)
+
+    def _draw_tier(self, t: int) -> int:
+        rules = self.rules[t]
+        u = rules.tier()
+        return next(
+            (k for k, c in enumerate(rules.tier_cumulative) if u < c),
+            len(rules.tier_cumulative) - 1,
+        )
+
+    def _new_contact(self, t: int, tier: int, at_s: float, origin: int) -> None:
+        """Append a contact of type `t` arriving at `at_s` (dropped past the horizon)."""
+        if at_s >= self.length_s:
+            return
+        rules = self.rules[t]
+        j = len(self.arrival)
+        self.arrival.append(at_s)
+        self.handle.append(rules.handle())
+        self.deadline.append(at_s + rules.patience() if rules.patience else math.inf)
+        self.ctype.append(t)
+        self.tier.append(tier)
+        self.answer.append(math.nan)
+        self.served_by.append(-1)
+        self.agent_of.append(-1)
+        self.origin.append(origin)
+        self.callback.append(False)
+        self.env.timeout(at_s - self.env.now, j).callbacks.append(self._on_late_arrival)
+
+    def _on_late_arrival(self, event: simpy.Event) -> None:
+        self._route(event._value)
+
+    def _plan_hours(self) -> None:
+        """Close the deferred channels now closed, and schedule their openings and closings."""
+        for channel, changes in enumerate(self.behaviour.hours):
+            for time_s, is_open in changes:
+                if time_s == 0:
+                    self.closed[channel] = not is_open
+                elif time_s < self.length_s:
+                    self.env.timeout(time_s, (channel, is_open)).callbacks.append(self._on_hours)
+
+    def _on_hours(self, event: simpy.Event) -> None:
+        channel, is_open = event._value
+        self.closed[channel] = not is_open
+        if is_open:
+            # Idle agents who serve the channel take its backlog now.
+            for group in self.channel_groups[channel]:
+                for agent in list(group.idle):
+                    self._unpark(agent)
+                    self._fetch_work(agent)
 
     # --- staffing ------------------------------------------------------------------------------
 

@@ -9,6 +9,12 @@ Definitions (the contract of ``shared/DESIGN.md``):
 - occupancy = agent time spent handling contacts / agent time on duty, where a chat counts
   ``1 / concurrency`` of an agent (an agent holding the channel's full load is fully occupied);
 - interval metrics are by arrival interval;
+- ``offered`` counts every attempt: first contacts, redials (``retrials``), contacts that came
+  back unresolved (``repeats``) and contacts escalated from another type (``transfers_in``);
+  ``callers`` = offered - retrials (a redial is the same person trying again); ``callbacks``
+  counts contacts that took a callback offer (answered when called back, their wait measured
+  to the call-back); ``deflected`` counts contacts resolved by self-service, never offered;
+- ``backlog`` (per day) is the contacts still waiting at the end of the day;
 - a Stat is the mean over replications with a Student-t 95 % confidence interval (``None``
   bounds with a single replication; ``None`` throughout where the KPI is undefined, e.g. a
   service level with nothing answered or abandoned).
@@ -26,14 +32,15 @@ from typing import Any
 import numpy as np
 
 from scenarios.schema import Scenario
-from sim.arrivals import Contacts
+from sim.behaviour import REPEAT, RETRIAL, TRANSFER
 from sim.engine import Record
 
 DEFAULT_ANSWER_WITHIN_S = 20.0
 
 # WITHIN counts against the tier's threshold, WITHIN_TYPE against the contact type's.
 OFFERED, ANSWERED, ABANDONED, UNFINISHED, WITHIN, WITHIN_TYPE, WAIT_SUM, HANDLE_SUM = range(8)
-N_FIELDS = 8
+RETRIALS, REPEATS, TRANSFERS_IN, CALLBACKS = range(8, 12)
+N_FIELDS = 12
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,8 @@ class ReplicationSummary:
     peak_queue: np.ndarray  # (intervals, contact types): most contacts waiting at once
     busy_s: np.ndarray  # (intervals, agent groups): agent-seconds handling contacts
     duty_s: np.ndarray  # (intervals, agent groups): agent-seconds on duty
+    deflected: np.ndarray  # (intervals, contact types): resolved by self-service
+    backlog: np.ndarray  # (days, contact types): contacts waiting at the end of each day
 
 
 def answer_thresholds(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
@@ -65,7 +74,7 @@ def answer_thresholds(scenario: Scenario) -> tuple[np.ndarray, np.ndarray]:
 
 
 def summarise_replication(
-    scenario: Scenario, contacts: Contacts, record: Record, concurrency: np.ndarray
+    scenario: Scenario, record: Record, concurrency: np.ndarray
 ) -> ReplicationSummary:
     """Reduce one replication's per-contact record to interval totals.
 
@@ -77,6 +86,7 @@ def summarise_replication(
     n_tiers = max(len(ct.tier_names) for ct in scenario.contact_types)
     end_s = horizon.length_s
 
+    contacts = record.contacts
     arrival, ctype, tier = contacts.arrival_s, contacts.contact_type, contacts.tier
     answer = record.answer_s
     answered = ~np.isnan(answer)
@@ -95,6 +105,10 @@ def summarise_replication(
         answered & (wait <= type_threshold[ctype]),
         wait,
         np.where(answered, contacts.handle_s, 0.0),
+        record.origin == RETRIAL,
+        record.origin == REPEAT,
+        record.origin == TRANSFER,
+        record.callback,
     ]
     cell = (interval * n_types + ctype) * n_tiers + tier
     counts = _totals(cell, columns, n_intervals * n_types * n_tiers)
@@ -137,9 +151,32 @@ def summarise_replication(
         )
         changes = record.duty_changes[record.duty_changes[:, 1] == g]
         duty[:, g] = _step_integral(changes[:, 0], changes[:, 2], edges)
-    return ReplicationSummary(
-        counts=counts, target_counts=target_counts, peak_queue=peak_queue, busy_s=busy, duty_s=duty
+    midnights = np.arange(1, horizon.days + 1) * 86400.0
+    # Unfinished contacts are still there at the horizon's last midnight.
+    gone = np.where(unfinished, np.inf, leave)
+    backlog = np.stack(
+        [
+            _waiting_at(arrival[sel], gone[sel], midnights)
+            for sel in (ctype == t for t in range(n_types))
+        ],
+        axis=-1,
     )
+    return ReplicationSummary(
+        counts=counts,
+        target_counts=target_counts,
+        peak_queue=peak_queue,
+        busy_s=busy,
+        duty_s=duty,
+        deflected=contacts.deflected.T.astype(float),
+        backlog=backlog,
+    )
+
+
+def _waiting_at(enter: np.ndarray, leave: np.ndarray, times: np.ndarray) -> np.ndarray:
+    """How many items are present (entered at or before, not yet left) at each of `times`."""
+    entered = np.searchsorted(np.sort(enter), times, side="right")
+    left = np.searchsorted(np.sort(leave), times, side="right")
+    return (entered - left).astype(float)
 
 
 def _totals(cell: np.ndarray, columns: list[np.ndarray], size: int) -> np.ndarray:
@@ -232,6 +269,11 @@ def kpis(counts: np.ndarray, threshold: str = "tier") -> dict[str, np.ndarray]:
         "abandon_rate": ratio(abandoned, closed),
         "asa_s": ratio(counts[..., WAIT_SUM], answered),
         "aht_s": ratio(counts[..., HANDLE_SUM], answered),
+        "retrials": counts[..., RETRIALS],
+        "callers": counts[..., OFFERED] - counts[..., RETRIALS],
+        "repeats": counts[..., REPEATS],
+        "transfers_in": counts[..., TRANSFERS_IN],
+        "callbacks": counts[..., CALLBACKS],
     }
 
 

@@ -13,20 +13,16 @@ from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
 import numpy as np
 
-from scenarios.demand import agents_per_interval
 from scenarios.schema import Scenario
+from scenarios.staffing import group_staffing
 from sim.arrivals import draw_contacts
+from sim.behaviour import absent_staffing, plan_behaviour
 from sim.engine import Centre
 from sim.metrics import ReplicationSummary, summarise_replication
 from sim.results import Results
 from sim.routing import plan_routing
 
 Staffing = Mapping[str, np.ndarray]
-
-
-def scenario_staffing(scenario: Scenario) -> dict[str, np.ndarray]:
-    """Agents on duty per group as the scenario gives them, ``(days, intervals_per_day)``."""
-    return {g.name: agents_per_interval(g, scenario.horizon) for g in scenario.agent_groups}
 
 
 def run_replication(
@@ -36,17 +32,20 @@ def run_replication(
     replication: int,
     progress: Callable[[float], None] | None = None,
 ) -> ReplicationSummary:
-    """Simulate replication number `replication` of `scenario` under `staffing`;
-    `progress(fraction)` follows the simulated time."""
+    """Simulate replication number `replication` of `scenario` under `staffing` (before
+    absence); `progress(fraction)` follows the simulated time."""
     horizon = scenario.horizon
     plan = plan_routing(scenario)
+    staffing = absent_staffing(scenario, staffing, seed, replication)
     grids = [np.asarray(staffing[g.name], dtype=np.int64) for g in scenario.agent_groups]
     on_duty = np.stack([grid.ravel() for grid in grids])
     step_s = 86400.0 / grids[0].shape[1]
     contacts = draw_contacts(scenario, seed, replication)
-    record = Centre(plan, contacts, on_duty, step_s, horizon.length_s).run(progress)
+    behaviour = plan_behaviour(scenario, seed, replication)
+    centre = Centre(plan, contacts, on_duty, step_s, horizon.length_s, behaviour)
+    record = centre.run(progress)
     concurrency = np.asarray([plan.channel_concurrency[c] for c in plan.type_channel], dtype=float)
-    return summarise_replication(scenario, contacts, record, concurrency)
+    return summarise_replication(scenario, record, concurrency)
 
 
 def simulate(
@@ -62,14 +61,15 @@ def simulate(
 
     `staffing` maps each agent group to its agents on duty, ``(days, steps_per_day)``, where
     the steps are the scenario's intervals or a finer grid that divides them (a shift plan's
-    breaks may start mid-interval); default: the scenario's own staffing. Work goes to
+    breaks may start mid-interval); default: the scenario's own staffing (`agents` or `shifts`).
+    Groups with `absence` lose absent agents from it in each replication. Work goes to
     `executor` when given; otherwise to a local process pool of `workers` processes (default:
     one per core), or in-process when that is 1.
     `progress(fraction)` is called as the work advances (fraction of replications done).
     """
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
-    staffing = dict(staffing) if staffing is not None else scenario_staffing(scenario)
+    staffing = dict(staffing) if staffing is not None else group_staffing(scenario)
     _check_staffing(scenario, staffing)
     summaries: list[ReplicationSummary | None] = [None] * replications
     workers = workers or os.cpu_count() or 1

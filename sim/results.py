@@ -43,15 +43,21 @@ class Results:
     # --- horizon KPIs --------------------------------------------------------------------------
 
     def contact_type_kpis(self) -> dict[str, dict[str, Any]]:
-        """Per contact type (and tier): KPI Stats over the whole horizon."""
+        """Per contact type (and tier): KPI Stats over the whole horizon; an e-mail type also
+        has its ``backlog`` at the end of each day."""
         type_threshold, tier_threshold = answer_thresholds(self.scenario)
         peak = np.stack([s.peak_queue for s in self.summaries])  # (R, intervals, types)
+        deflected = np.stack([s.deflected.sum(axis=0) for s in self.summaries])  # (R, types)
+        backlog = np.stack([s.backlog for s in self.summaries])  # (R, days, types)
         out: dict[str, dict[str, Any]] = {}
         for t, ct in enumerate(self.scenario.contact_types):
             per_tier = self.counts[:, :, t].sum(axis=1)  # (R, tiers, fields)
             entry = _kpi_stats(kpis(per_tier.sum(axis=1), threshold="type"))
             entry["answer_within_s"] = float(type_threshold[t])
             entry["peak_queue"] = stat(peak[:, :, t].max(axis=1))
+            entry["deflected"] = stat(deflected[:, t])
+            if self.scenario.channel_of(ct).kind == "email":
+                entry["backlog"] = [stat(backlog[:, d, t]) for d in range(backlog.shape[1])]
             entry["tiers"] = {}
             if ct.tiers:
                 for k, tier in enumerate(ct.tier_names):

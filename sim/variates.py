@@ -10,17 +10,17 @@ from scenarios.schema import Constant, Distribution, Empirical, Exponential, Gam
 def draw(distribution: Distribution, rng: np.random.Generator, size: int) -> np.ndarray:
     """`size` independent draws (seconds) from `distribution`."""
     if isinstance(distribution, Exponential):
-        return rng.exponential(distribution.mean_s, size)
+        return rng.exponential(distribution.mean, size)
     if isinstance(distribution, Lognormal):
         # Parameters of the underlying normal that give the requested mean and CV.
         sigma2 = np.log1p(distribution.cv**2)
-        mu = np.log(distribution.mean_s) - sigma2 / 2
+        mu = np.log(distribution.mean) - sigma2 / 2
         return rng.lognormal(mu, np.sqrt(sigma2), size)
     if isinstance(distribution, Gamma):
         shape = 1.0 / distribution.cv**2
-        return rng.gamma(shape, distribution.mean_s / shape, size)
+        return rng.gamma(shape, distribution.mean / shape, size)
     if isinstance(distribution, Constant):
-        return np.full(size, distribution.value_s)
+        return np.full(size, distribution.mean)
     if isinstance(distribution, Empirical):
         return rng.choice(np.asarray(distribution.values_s, dtype=float), size)
     raise TypeError(f"unknown distribution {distribution!r}")

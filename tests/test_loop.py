@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from optimise.loop import VERIFY_SEED_OFFSET, optimise
-from optimise.shifts import on_duty
 from scenarios.load import from_dict
+from scenarios.staffing import on_duty
 from sim.replicate import simulate
 
 PROFILE = [4] * 12 + [20, 40, 60, 70, 70, 60, 60, 70, 70, 60, 50, 40] * 2 + [20] * 12

@@ -9,8 +9,9 @@ import pytest
 import yaml
 
 from optimise.requirements import analytic_requirement, read_requirement_csv
-from optimise.shifts import minutes_per_interval, on_duty, schedule
+from optimise.shifts import schedule
 from scenarios.load import ScenarioError, from_dict
+from scenarios.staffing import minutes_per_interval, on_duty
 
 CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
 

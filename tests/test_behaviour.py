@@ -1,0 +1,227 @@
+"""Customer behaviour in the engine, each rule against the effect it must have: self-service,
+repeats, escalation, redials, callbacks, e-mail business hours, the walk-in hall's opening hours,
+unplanned absence and overdispersed volume."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+import pytest
+
+from scenarios.load import from_dict
+from sim.replicate import simulate
+
+DAY_S = 86400.0
+
+
+def _voice(**extra: Any) -> dict[str, Any]:
+    """One voice queue, 60 calls per 30 min, AHT 180 s, 8 agents (offered load 6 Erlangs)."""
+    general = {
+        "name": "general",
+        "channel": "voice",
+        "skill": "general",
+        "volume": {"per_interval": 60},
+        "handle_time": {"distribution": "exponential", "mean_s": 180},
+    }
+    general.update(extra)
+    return {
+        "name": "behaviour",
+        "horizon": {"days": 2, "interval_min": 30},
+        "channels": [{"name": "voice", "kind": "voice"}],
+        "contact_types": [general],
+        "agent_groups": [{"name": "pool", "skills": ["general"], "agents": 8}],
+    }
+
+
+def _run(data: dict[str, Any], replications: int = 4, seed: int = 7) -> dict[str, Any]:
+    return simulate(from_dict(data), seed=seed, replications=replications, workers=1).to_json()
+
+
+def _mean(document: dict[str, Any], kpi: str, contact_type: str = "general") -> float:
+    return document["contact_types"][contact_type][kpi]["mean"]
+
+
+def test_without_behaviour_the_new_counts_are_zero():
+    out = _run(_voice())["contact_types"]["general"]
+    for kpi in ("retrials", "repeats", "transfers_in", "callbacks", "deflected"):
+        assert out[kpi]["mean"] == 0
+    assert out["callers"]["mean"] == out["offered"]["mean"]
+    assert "backlog" not in out
+
+
+def test_self_service_leaves_one_minus_deflection_of_the_volume():
+    plain = _run(_voice())
+    deflected = _run(_voice(self_service={"deflection": 0.6}))
+    expected = 60 * 96  # two days of 48 intervals
+    assert _mean(plain, "offered") == pytest.approx(expected, rel=0.03)
+    assert _mean(deflected, "offered") == pytest.approx(0.4 * expected, rel=0.04)
+    total = _mean(deflected, "offered") + _mean(deflected, "deflected")
+    assert total == pytest.approx(expected, rel=0.03)
+
+
+def test_first_contact_resolution_f_gives_about_one_over_f_as_many_answered():
+    fcr = 0.8
+    data = _voice(
+        first_contact_resolution=fcr,
+        repeat_after={"distribution": "exponential", "mean_min": 5},
+    )
+    data["agent_groups"][0]["agents"] = 12  # the extra load still gets served
+    plain, repeating = _run(_voice()), _run(data)
+    # Contacts arriving late in the horizon come back after it ends: a few percent fewer.
+    ratio = _mean(repeating, "answered") / _mean(plain, "answered")
+    assert ratio == pytest.approx(1 / fcr, rel=0.04)
+    assert _mean(repeating, "repeats") == pytest.approx(
+        _mean(repeating, "offered") * (1 - fcr), rel=0.06
+    )
+
+
+def test_escalation_sends_its_share_of_answered_contacts_to_the_receiving_type():
+    data = _voice(escalation=[{"to": "expert", "probability": 0.1}])
+    expert = copy.deepcopy(data["contact_types"][0])
+    expert.update(name="expert", skill="expert", volume={"per_interval": 0})
+    del expert["escalation"]
+    data["contact_types"].append(expert)
+    data["agent_groups"].append({"name": "l2", "skills": ["expert"], "agents": 3})
+    out = _run(data)
+    answered_l1 = _mean(out, "answered")
+    transfers = _mean(out, "transfers_in", "expert")
+    assert transfers == pytest.approx(0.1 * answered_l1, rel=0.1)
+    assert _mean(out, "offered", "expert") == transfers
+    assert _mean(out, "transfers_in") == 0
+
+
+def test_redials_raise_attempts_while_callers_stay_the_same():
+    patience = {"distribution": "exponential", "mean_s": 60}
+    data = _voice(patience=patience)
+    data["agent_groups"][0]["agents"] = 6  # overloaded: many abandon
+    redial = copy.deepcopy(data)
+    redial["contact_types"][0]["retrial"] = {
+        "probability": 0.7,
+        "delay": {"distribution": "exponential", "mean_min": 3},
+    }
+    plain, redialling = _run(data), _run(redial)
+    assert _mean(redialling, "retrials") > 0.2 * _mean(plain, "offered")
+    assert _mean(redialling, "offered") > _mean(plain, "offered") * 1.2
+    # Callers are the first attempts: the same arrivals (common random numbers) either way.
+    assert _mean(redialling, "callers") == _mean(plain, "offered")
+    assert _mean(redialling, "offered") == pytest.approx(
+        _mean(redialling, "callers") + _mean(redialling, "retrials")
+    )
+
+
+def test_callbacks_lower_abandonment_and_count_as_answered():
+    # A two-hour peak (120 calls per 30 min against 8 agents' 80) in a quiet day (30): callers
+    # who take a callback in the peak are served in the lull instead of abandoning.
+    patience = {"distribution": "exponential", "mean_s": 300}
+    data = _voice(patience=patience)
+    data["contact_types"][0]["volume"]["per_interval"] = [120 if 18 <= k < 22 else 30
+                                                          for k in range(48)]  # fmt: skip
+    offered = copy.deepcopy(data)
+    offered["contact_types"][0]["callback"] = {"offer_after_wait_s": 60, "take_up": 0.6}
+    plain, calling_back = _run(data), _run(offered)
+    assert _mean(calling_back, "callbacks") > 0
+    assert _mean(calling_back, "abandon_rate") < 0.7 * _mean(plain, "abandon_rate")
+    assert _mean(calling_back, "answered") > _mean(plain, "answered")
+
+
+def _email(business_hours: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": "mail",
+        "horizon": {"days": 3, "interval_min": 60},
+        "channels": [{"name": "mail", "kind": "email", "business_hours": business_hours}],
+        "contact_types": [
+            {
+                "name": "ticket",
+                "channel": "mail",
+                "skill": "mail",
+                "volume": {"per_interval": 10},
+                "handle_time": {"distribution": "exponential", "mean_min": 4},
+            }
+        ],
+        "targets": [{"contact_type": "ticket", "answer_within_s": 86400, "service_level": 0.9}],
+        "agent_groups": [{"name": "back_office", "skills": ["mail"], "agents": 6}],
+    }
+
+
+def test_email_backlog_drains_only_in_business_hours():
+    hours = {"start": "08:00", "end": "18:00"}
+    scenario = from_dict(_email(hours))
+    results = simulate(scenario, seed=3, replications=2, workers=1)
+    out = results.to_json()["contact_types"]["ticket"]
+    # Mail arriving 18:00..08:00 (14 h x 10) waits for the morning: the backlog at midnight
+    # is the mail since 18:00 (6 h x 10, all of it), never less.
+    for day in out["backlog"]:
+        assert day["mean"] == pytest.approx(60, abs=12)
+    # Nothing is answered outside business hours.
+    table = results.interval_table()
+    assert out["answered"]["mean"] > 0
+    answered_at = _answer_hours(scenario)
+    assert all(8 <= h < 18 for h in answered_at)
+    # 24 h target: every mail is answered within a day.
+    assert results.to_json()["targets"][0]["met"]
+    assert len(table) == 72
+
+
+def _answer_hours(scenario) -> list[float]:
+    """Hours of the day at which services started, in one replication."""
+    from sim.arrivals import draw_contacts
+    from sim.behaviour import plan_behaviour
+    from sim.engine import Centre
+    from sim.routing import plan_routing
+
+    contacts = draw_contacts(scenario, 3, 0)
+    staffing = np.full((1, scenario.horizon.days * 24), 6)
+    centre = Centre(
+        plan_routing(scenario), contacts, staffing, 3600.0, scenario.horizon.length_s,
+        plan_behaviour(scenario, 3, 0),
+    )  # fmt: skip
+    record = centre.run()
+    started = record.answer_s[~np.isnan(record.answer_s)]
+    return list((started % DAY_S) / 3600.0)
+
+
+def test_walk_in_hall_serves_nobody_when_closed():
+    data = _email({"start": "09:00", "end": "17:00"})
+    data["channels"] = [
+        {"name": "hall", "kind": "walk_in", "opening_hours": {"start": "09:00", "end": "17:00"}}
+    ]
+    data["contact_types"][0].update(channel="hall", skill="counter")
+    data["contact_types"][0]["handle_time"] = {"distribution": "exponential", "mean_min": 5}
+    data["agent_groups"] = [{"name": "hall", "skills": ["counter"], "agents": 2}]
+    data["targets"] = []
+    results = simulate(from_dict(data), seed=1, replications=2, workers=1)
+    table = results.interval_table()
+    hour = table["interval"]
+    closed = table[(hour < 9) | (hour >= 17)]
+    assert closed["offered"].sum() == 0 and closed["answered"].sum() == 0
+    assert table[(hour >= 9) & (hour < 17)]["offered"].sum() > 0
+
+
+def test_absence_removes_about_its_share_of_agent_hours():
+    data = _voice()
+    data["agent_groups"][0]["agents"] = 20
+    absent = copy.deepcopy(data)
+    absent["agent_groups"][0]["absence"] = 0.1
+    hours = [
+        _run(d, replications=8)["agent_groups"]["pool"]["agent_hours"]["mean"]
+        for d in (data, absent)
+    ]
+    assert hours[1] / hours[0] == pytest.approx(0.9, abs=0.04)
+
+
+def test_overdispersion_keeps_the_mean_and_widens_the_interval():
+    plain = _voice()
+    plain["horizon"]["days"] = 7
+    busy = copy.deepcopy(plain)
+    busy["contact_types"][0]["volume"]["overdispersion"] = {"cv": 0.15}
+    a, b = _run(plain, replications=12), _run(busy, replications=12)
+    mean_a, mean_b = _mean(a, "offered"), _mean(b, "offered")
+    assert mean_b == pytest.approx(mean_a, rel=0.05)
+
+    def width(doc: dict[str, Any]) -> float:
+        offered = doc["contact_types"]["general"]["offered"]
+        return offered["ci95_high"] - offered["ci95_low"]
+
+    assert width(b) > 3 * width(a)
