@@ -36,6 +36,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/memory.py --markdown
 	$(BIN)/python benchmarks/optimise_bench.py --markdown
 	$(BIN)/python benchmarks/roster_bench.py --markdown
+	$(BIN)/python benchmarks/behaviour_staffing.py --markdown
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -11,7 +11,9 @@
    the plan had there plus one agent (two when more than 15 points short). Re-schedule; repeat.
 4. Trim: once every target holds, lower the requirement by one agent in the intervals where
    every target is met with a further margin of `TRIM_MARGIN`, re-schedule and keep the
-   cheaper plan if every target still holds; repeat until a trim fails or saves nothing.
+   cheaper plan if every target still holds. A trim that breaks a target is retried on the
+   half of those intervals with the most room (down to `MIN_TRIM_SHARE` of them); stop when
+   that fails too, or when a trim saves nothing.
 5. Verify the plan by simulating it with an independent seed. Only that simulation says
    whether the targets are met; if it says no, its shortfalls feed another raise round and the
    next plan is verified with yet another seed, within `max_rounds` in all.
@@ -37,6 +39,7 @@ from sim.routing import plan_routing
 
 SAFETY_Z = 2.5
 TRIM_MARGIN = 0.03
+MIN_TRIM_SHARE = 0.125  # a trim that fails is retried on half as many intervals, down to this
 BIG_SHORTFALL = 0.15
 VERIFY_SEED_OFFSET = 1_000_003  # the verification's seed: independent of the loop's
 
@@ -158,8 +161,9 @@ def _trim(plan, needed, results, solve, run, seed, rounds, say):
     """Lower the requirement where every target holds with room to spare, while the cheaper
     plan still holds every target (see the module's docstring)."""
     scenario = results.scenario
+    share = 1.0
     while len(rounds) < 3 * len(scenario.targets) + 50:
-        trimmed_need = _trimmed(scenario, needed, results)
+        trimmed_need = _trimmed(scenario, needed, results, share)
         if trimmed_need is None:
             break
         trimmed = solve(trimmed_need)
@@ -169,9 +173,12 @@ def _trim(plan, needed, results, solve, run, seed, rounds, say):
         holds, _ = _assess(scenario, trial)
         rounds.append(_round(len(rounds) + 1, "trim", trimmed, holds))
         say(f"round {len(rounds)} (trim): cost {trimmed.cost:,.0f}, targets {_word(holds)}")
-        if not holds:
+        if holds:
+            plan, needed, results = trimmed, trimmed_need, trial
+        elif share > MIN_TRIM_SHARE:
+            share /= 2  # too much at once: lower only the roomiest part next time
+        else:
             break
-        plan, needed, results = trimmed, trimmed_need, trial
     return plan, needed, results
 
 
@@ -277,23 +284,29 @@ def _raised(
 
 
 def _trimmed(
-    scenario: Scenario, needed: dict[str, np.ndarray], results: Results
+    scenario: Scenario, needed: dict[str, np.ndarray], results: Results, share: float = 1.0
 ) -> dict[str, np.ndarray] | None:
     """The requirement lowered by one agent where every target holds with the safety margin
-    plus `TRIM_MARGIN`, or None when there is nowhere to lower it."""
-    comfortable = {name: np.ones(need.size, dtype=bool) for name, need in needed.items()}
+    plus `TRIM_MARGIN` -- in the `share` of those intervals with the most room -- or None when
+    there is nowhere to lower it."""
+    room = {name: np.full(need.size, np.inf) for name, need in needed.items()}
     for j, (target, group) in enumerate(
         zip(scenario.targets, _target_groups(scenario), strict=True)
     ):
         counts = np.stack([s.target_counts[:, j] for s in results.summaries])
         mean, error = _mean_and_error(kpis(counts)["service_level"])
-        room = np.nan_to_num(mean, nan=1.0) - SAFETY_Z * error
-        comfortable[group] &= room >= target.service_level + TRIM_MARGIN
-    trimmed = {}
-    changed = False
-    for name, need in needed.items():
-        flat = need.ravel()
-        lower = np.where(comfortable[name] & (flat >= 1), flat - 1, flat)
-        changed |= bool((lower < flat).any())
-        trimmed[name] = lower.reshape(need.shape)
-    return trimmed if changed else None
+        spare = np.nan_to_num(mean, nan=1.0) - SAFETY_Z * error - target.service_level
+        room[group] = np.minimum(room[group], spare - TRIM_MARGIN)
+    candidates = [
+        (name, k, room[name][k])
+        for name, need in needed.items()
+        for k in np.flatnonzero((room[name] >= 0) & (need.ravel() >= 1))
+    ]
+    if not candidates:
+        return None
+    candidates.sort(key=lambda c: (-c[2], c[0], c[1]))  # roomiest first; ties in a fixed order
+    keep = max(1, round(share * len(candidates)))
+    trimmed = {name: need.ravel().copy() for name, need in needed.items()}
+    for name, k, _ in candidates[:keep]:
+        trimmed[name][k] -= 1
+    return {name: trimmed[name].reshape(need.shape) for name, need in needed.items()}

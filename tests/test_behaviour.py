@@ -225,3 +225,21 @@ def test_overdispersion_keeps_the_mean_and_widens_the_interval():
         return offered["ci95_high"] - offered["ci95_low"]
 
     assert width(b) > 3 * width(a)
+
+
+def test_behaviour_runs_are_identical_whatever_the_worker_count():
+    data = _voice(
+        patience={"distribution": "exponential", "mean_s": 200},
+        retrial={"probability": 0.5, "delay": {"distribution": "exponential", "mean_min": 5}},
+        first_contact_resolution=0.85,
+        repeat_after={"distribution": "exponential", "mean_h": 2},
+        callback={"offer_after_wait_s": 60, "take_up": 0.5},
+        self_service={"deflection": 0.2},
+    )
+    data["contact_types"][0]["volume"] = {"daily": 2800, "overdispersion": {"cv": 0.1}}
+    data["agent_groups"][0]["absence"] = 0.1
+    scenario = from_dict(data)
+    one = simulate(scenario, seed=11, replications=3, workers=1).to_json()
+    two = simulate(scenario, seed=11, replications=3, workers=2).to_json()
+    assert one == two
+    assert one["contact_types"]["general"]["retrials"]["mean"] > 0

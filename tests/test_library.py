@@ -1,0 +1,105 @@
+"""The bundled scenario library: every file loads, names the sources of its figures, simulates
+and optimises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from optimise.loop import optimise
+from optimise.requirements import analytic_requirement
+from optimise.shifts import schedule
+from scenarios.load import load
+from scenarios.staffing import on_duty
+from sim.replicate import simulate
+
+LIBRARY = Path(__file__).resolve().parents[1] / "scenarios/library"
+TELECOM = LIBRARY / "telecom_hotline_week.yaml"
+
+
+def _mappings(node: Any, path: str = "") -> list[tuple[str, dict]]:
+    """Every mapping of a YAML document with its path."""
+    found = []
+    if isinstance(node, dict):
+        found.append((path, node))
+        for key, value in node.items():
+            found += _mappings(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _mappings(value, f"{path}[{i}]")
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(LIBRARY.glob("*.yaml")), ids=lambda p: p.name)
+def test_every_library_scenario_loads(path: Path) -> None:
+    scenario = load(path)
+    assert scenario.contact_types and scenario.agent_groups
+
+
+def test_every_figure_of_the_telecom_week_names_its_source() -> None:
+    data = yaml.safe_load(TELECOM.read_text(encoding="utf-8"))
+    # A mapping holding a figure (a number or a list of numbers) must say where it comes from.
+    unsourced = []
+    for path, mapping in _mappings(data):
+        has_figure = any(
+            (isinstance(v, (int, float)) and not isinstance(v, bool))
+            or (isinstance(v, list) and v and all(isinstance(x, (int, float)) for x in v))
+            for k, v in mapping.items()
+            if k not in ("days",)
+        )
+        if has_figure and "source" not in mapping:
+            unsourced.append(path)
+    assert unsourced == []
+    sources = [m["source"] for _, m in _mappings(data) if "source" in m]
+    assert all(s.startswith(("seed ", "assumption")) for s in sources), sources
+    for seeded in ("004 part 1", "000 §2.1.2", "000 §2.1.3", "000 §8.1", "002 §1.4"):
+        assert any(seeded in s for s in sources), seeded
+
+
+def test_the_telecom_week_uses_every_behaviour() -> None:
+    scenario = load(TELECOM)
+    kinds = {c.kind for c in scenario.channels}
+    assert kinds == {"voice", "chat", "email", "walk_in"}
+    types = scenario.contact_types
+    assert any(ct.self_service for ct in types)
+    assert any(ct.first_contact_resolution for ct in types)
+    assert any(ct.retrial for ct in types)
+    assert any(ct.escalation for ct in types)
+    assert any(ct.callback for ct in types)
+    assert any(ct.volume.overdispersion for ct in types)
+    assert all(g.absence > 0 for g in scenario.agent_groups)
+    billing = next(ct for ct in types if ct.name == "billing")
+    assert [t.name for t in billing.tiers] == ["diamond", "gold", "silver", "ordinary"]
+    targets = {(t.contact_type, t.tier): t.service_level for t in scenario.targets}
+    assert targets["billing", "diamond"] == targets["billing", "gold"] == 0.90
+    assert targets["billing", "silver"] == 0.85 and targets["billing", "ordinary"] == 0.80
+    emergency = scenario.target_for("emergency")
+    assert emergency is not None and emergency.answer_within_s == 900
+
+
+def test_the_telecom_week_simulates_with_every_behaviour_showing() -> None:
+    scenario = load(TELECOM)
+    plan = schedule(scenario, analytic_requirement(scenario), time_limit_s=10)
+    results = simulate(scenario, on_duty(scenario, plan.shifts), seed=3, replications=2)
+    out = results.to_json()["contact_types"]
+    assert out["billing"]["deflected"]["mean"] > 0
+    assert out["billing"]["repeats"]["mean"] > 0
+    assert out["billing"]["retrials"]["mean"] > 0
+    assert out["complaint"]["transfers_in"]["mean"] > 0
+    assert out["billing"]["callbacks"]["mean"] > 0
+    assert len(out["email"]["backlog"]) == 7
+    for ct in out.values():
+        assert ct["offered"]["mean"] > 0
+
+
+@pytest.mark.slow
+def test_the_telecom_week_optimises_to_a_plan_meeting_every_target() -> None:
+    scenario = load(TELECOM)
+    result = optimise(scenario, seed=2, replications=4, time_limit_s=10, workers=2)
+    document = result.to_json()
+    assert result.plan.status in ("optimal", "feasible")
+    assert document["targets_met"], [r["kind"] for r in document["rounds"]]
+    assert document["verification"]["seed"] != 2
