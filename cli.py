@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from report.export import OutputError, check_writable, csv_text, json_text, write_all
-from report.summary import optimisation_summary, simulation_summary
+from report.summary import optimisation_summary, simulation_summary, validation_summary
 from scenarios.load import ScenarioError, load
 from scenarios.schema import Scenario
 
@@ -30,7 +30,10 @@ CSV_TABLES = ("intervals", "intervals_by_tier", "occupancy")
 
 @app.command()
 def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
-    """Check a scenario file and say what it holds."""
+    """Check a scenario file and print its figures: weekly volume and peak load per channel,
+    targets with their sources, and warnings about figures no staffing can rescue."""
+    from scenarios.review import review
+
     model = load(scenario)
     staffed = "staffed" if model.staffed else "staffing left to the optimiser"
     typer.echo(
@@ -38,6 +41,7 @@ def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file."
         f"{len(model.agent_groups)} agent groups, {len(model.targets)} targets, "
         f"{model.horizon.days} days of {model.horizon.interval_min}-min intervals ({staffed})"
     )
+    typer.echo(validation_summary(review(model)))
 
 
 @app.command()

@@ -1,8 +1,11 @@
-"""The plain-text summary of a simulation that `wfm simulate` prints."""
+"""The plain-text summaries the CLI prints: of a scenario's review (`wfm validate`), a
+simulation (`wfm simulate`) and an optimised plan (`wfm optimise`)."""
 
 from __future__ import annotations
 
 from typing import Any
+
+from scenarios.review import Review, duration_text
 
 
 def simulation_summary(document: dict[str, Any]) -> str:
@@ -112,4 +115,45 @@ def optimisation_summary(document: dict[str, Any]) -> str:
     else:
         lines += ["", "verified with an independent seed:", simulation_summary(verification)]
         lines.append(f"every target met: {'yes' if document['targets_met'] else 'NO'}")
+    return "\n".join(lines)
+
+
+_SCOPE = {"horizon": "over the horizon", "day": "every day", "interval": "every interval"}
+
+
+def validation_summary(review: Review) -> str:
+    """A readable account of a scenario's `Review`: weekly volume and peak load per channel,
+    the targets with their sources, how many figures cite which source, then the warnings."""
+    lines = [
+        f"{'channel':<14}{'kind':<9}{'contacts/week':>14}{'after behaviour':>17}"
+        f"{'peak load':>20}  {'at':<20}{'workload/week':>14}",
+    ]
+    for c in review.channels:
+        peak = "deferred" if c.kind == "email" else f"{c.peak_erlangs:,.1f} Erlangs"
+        at = "" if c.kind == "email" else c.peak_at
+        lines.append(
+            f"{c.name:<14}{c.kind:<9}{c.weekly_given:>14,.0f}{c.weekly_offered:>17,.0f}"
+            f"{peak:>20}  {at:<20}{c.weekly_workload_h:>12,.0f} h"
+        )
+    lines.append(
+        f"peak live load of the centre: {review.peak_erlangs:,.1f} Erlangs (agents busy, chat "
+        f"at its concurrency) at {review.peak_at}"
+    )
+    if review.targets:
+        lines += ["", "targets:"]
+    for t in review.targets:
+        lines.append(
+            f"  {t.who:<26} >= {t.service_level:.0%} within {duration_text(t.answer_within_s):<8}"
+            f" {_SCOPE[t.scope]:<17}source: {t.source or '(none given)'}"
+        )
+    cited = ", ".join(f"{name} {count}" for name, count in sorted(review.sources.items()))
+    lines += ["", f"sources: {sum(review.sources.values())} mappings name one ({cited or 'none'})"]
+    if review.unsourced:
+        shown = ", ".join(review.unsourced[:3]) + (", ..." if len(review.unsourced) > 3 else "")
+        lines.append(f"  {len(review.unsourced)} mappings with figures name none: {shown}")
+    if review.warnings:
+        lines += ["", f"warnings ({len(review.warnings)}):"]
+        lines += [f"  - {w}" for w in review.warnings]
+    else:
+        lines += ["", "no warnings"]
     return "\n".join(lines)
