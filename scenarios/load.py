@@ -139,12 +139,21 @@ def _describe(error: dict[str, Any]) -> str:
     if kind == "union_tag_not_found":
         return "required field is missing"
     if kind in ("too_short", "too_long"):
-        return f"expected {error['msg'].split('should have ')[-1]}"
+        bound = f"at least {ctx['min_length']}" if kind == "too_short" else (
+            f"at most {ctx['max_length']}")  # fmt: skip
+        return f"expected {bound} items, got {ctx['actual_length']}"
+    if kind == "string_type" and isinstance(value, int) and _is_clock_field(error["loc"]):
+        # YAML 1.1 reads an unquoted 18:00 as the base-60 number 1080.
+        return f'expected a clock time in quotes, e.g. "18:00", got the number {value}'
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return f"expected a mapping of fields, got {_kind(value)}"
     if kind == "list_type":
         return f"expected a list, got {_kind(value)}"
     return f"{error['msg'][0].lower()}{error['msg'][1:]}{got}"
+
+
+def _is_clock_field(loc: tuple[Any, ...]) -> bool:
+    return bool(loc) and (loc[-1] in ("start", "end", "time") or "start_between" in loc)
 
 
 def _kind(value: Any) -> str:

@@ -386,10 +386,21 @@ class Shift(_Model):
     is on the next day) on `day`: a horizon day (0-based) or a weekday name (every such day of
     the horizon). The format of an optimised plan's shifts, with `end` for `length_h`."""
 
-    day: int | Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+    day: int | str
     start: str
     end: str
     count: int = Field(default=1, ge=0, le=MAX_AGENTS)
+
+    @field_validator("day", mode="before")
+    @classmethod
+    def _day(cls, day: Any) -> Any:
+        if not (isinstance(day, int) and not isinstance(day, bool)) and day not in WEEKDAYS:
+            raise FieldProblem(
+                "",
+                f"expected a horizon day (0, 1, ...) or a weekday name (mon .. sun), got {day!r}",
+            )
+        return day
+
     breaks: list[ShiftBreak] = []
 
     @model_validator(mode="after")

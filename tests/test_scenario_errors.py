@@ -290,6 +290,345 @@ BAD_INPUTS = {
     "top-level-text": Bad(text_file("just some words\n"), "", ("mapping",)),
     "missing-file": Bad(missing_file, "", ("not found",)),
     "directory": Bad(a_directory, "", ("directory",)),
+    # --- the newer fields: time units, daily volumes, customer behaviour, hours, shifts --------
+    "mean-in-two-units": Bad(
+        mutated("multi_skill.yaml", set_at("contact_types", 1, "handle_time", "mean_min", value=4)),
+        "contact_types[1].handle_time.mean_min",
+        ("give one of", "mean_s and mean_min"),
+    ),
+    "mean-in-no-unit": Bad(
+        mutated("multi_skill.yaml", drop("contact_types", 1, "handle_time", "mean_s")),
+        "contact_types[1].handle_time.mean_s",
+        ("required", "mean_min", "mean_h"),
+    ),
+    "constant-value-in-two-units": Bad(
+        mutated(
+            "multi_skill.yaml",
+            set_at(
+                "contact_types",
+                1,
+                "handle_time",
+                value={"distribution": "constant", "value_s": 180, "value_h": 1},
+            ),
+        ),
+        "contact_types[1].handle_time.value_h",
+        ("give one of", "value_s and value_h"),
+    ),
+    "volume-per-interval-and-daily": Bad(
+        mutated("single_queue.yaml", set_at("contact_types", 0, "volume", "daily", value=1000)),
+        "contact_types[0].volume.daily",
+        ("either per_interval or daily", "not both"),
+    ),
+    "volume-neither-per-interval-nor-daily": Bad(
+        mutated("single_queue.yaml", set_at("contact_types", 0, "volume", value={})),
+        "contact_types[0].volume.per_interval",
+        ("required", "daily"),
+    ),
+    "intraday-wrong-number-of-weights": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at("contact_types", 0, "volume", value={"daily": 1000, "intraday": [1] * 47}),
+        ),
+        "contact_types[0].volume.intraday",
+        ("expected 48 weights", "got 47"),
+    ),
+    "weekly-6-weights": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at("contact_types", 0, "volume", value={"daily": 1000, "weekly": [1] * 6}),
+        ),
+        "contact_types[0].volume.weekly",
+        ("expected at least 7 items, got 6",),
+    ),
+    "intraday-weights-all-zero": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at("contact_types", 0, "volume", value={"daily": 1000, "intraday": [0] * 48}),
+        ),
+        "contact_types[0].volume.intraday",
+        ("positive sum",),
+    ),
+    "overdispersion-cv-0": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at("contact_types", 0, "volume", "overdispersion", value={"cv": 0}),
+        ),
+        "contact_types[0].volume.overdispersion.cv",
+        ("> 0", "got 0"),
+    ),
+    "overdispersion-cv-negative": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at("contact_types", 0, "volume", "overdispersion", value={"cv": -0.1}),
+        ),
+        "contact_types[0].volume.overdispersion.cv",
+        ("> 0", "got -0.1"),
+    ),
+    "deflection-1": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at("contact_types", 0, "self_service", value={"deflection": 1.0}),
+        ),
+        "contact_types[0].self_service.deflection",
+        ("< 1", "got 1.0"),
+    ),
+    "fcr-without-repeat-after": Bad(
+        mutated(
+            "single_queue.yaml", set_at("contact_types", 0, "first_contact_resolution", value=0.9)
+        ),
+        "contact_types[0].repeat_after",
+        ("required when first_contact_resolution is below 1",),
+    ),
+    "repeat-after-without-fcr": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at(
+                "contact_types",
+                0,
+                "repeat_after",
+                value={"distribution": "exponential", "mean_h": 24},
+            ),
+        ),
+        "contact_types[0].first_contact_resolution",
+        ("required with repeat_after",),
+    ),
+    "retrial-without-patience": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at(
+                "contact_types",
+                0,
+                value={
+                    "name": "general",
+                    "channel": "voice",
+                    "skill": "general",
+                    "volume": {"per_interval": 300},
+                    "handle_time": {"distribution": "exponential", "mean_s": 180},
+                    "retrial": {
+                        "probability": 0.5,
+                        "delay": {"distribution": "exponential", "mean_min": 10},
+                    },
+                },
+            ),
+        ),
+        "contact_types[0].retrial",
+        ("needs patience",),
+    ),
+    "escalation-to-unknown-type": Bad(
+        mutated(
+            "multi_skill.yaml",
+            set_at(
+                "contact_types", 0, "escalation", value=[{"to": "complaint", "probability": 0.1}]
+            ),
+        ),
+        "contact_types[0].escalation[0].to",
+        ("unknown contact type 'complaint'", "billing, tech, web_chat"),
+    ),
+    "escalation-to-itself": Bad(
+        mutated(
+            "multi_skill.yaml",
+            set_at("contact_types", 0, "escalation", value=[{"to": "billing", "probability": 0.1}]),
+        ),
+        "contact_types[0].escalation[0].to",
+        ("escalate to itself",),
+    ),
+    "escalation-probabilities-over-1": Bad(
+        mutated(
+            "multi_skill.yaml",
+            set_at(
+                "contact_types",
+                0,
+                "escalation",
+                value=[{"to": "tech", "probability": 0.6}, {"to": "web_chat", "probability": 0.5}],
+            ),
+        ),
+        "contact_types[0].escalation",
+        ("sum to at most 1", "got 1.1"),
+    ),
+    "callback-on-chat": Bad(
+        mutated(
+            "multi_skill.yaml",
+            set_at(
+                "contact_types", 2, "callback", value={"offer_after_wait_s": 120, "take_up": 0.5}
+            ),
+        ),
+        "contact_types[2].callback",
+        ("only voice", "not chat"),
+    ),
+    "patience-on-email": Bad(
+        # web_chat (with patience) on a channel turned into e-mail
+        mutated("multi_skill.yaml", set_at("channels", 1, value={"name": "chat", "kind": "email"})),
+        "contact_types[2].patience",
+        ("does not abandon",),
+    ),
+    "business-hours-on-voice": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at("channels", 0, "business_hours", value={"start": "08:00", "end": "20:00"}),
+        ),
+        "channels[0].business_hours",
+        ("only an email channel", "not voice"),
+    ),
+    "opening-hours-on-email": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at(
+                "channels",
+                0,
+                value={
+                    "name": "voice",
+                    "kind": "email",
+                    "opening_hours": {"start": "08:00", "end": "20:00"},
+                },
+            ),
+        ),
+        "channels[0].opening_hours",
+        ("only a walk_in channel", "not email"),
+    ),
+    "hours-end-before-start": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at(
+                "channels",
+                0,
+                value={
+                    "name": "voice",
+                    "kind": "walk_in",
+                    "opening_hours": {"start": "18:00", "end": "08:00"},
+                },
+            ),
+        ),
+        "channels[0].opening_hours.end",
+        ("after start (18:00)", "got 08:00"),
+    ),
+    "hours-start-off-the-grid": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at(
+                "channels",
+                0,
+                value={
+                    "name": "voice",
+                    "kind": "walk_in",
+                    "opening_hours": {"start": "09:15", "end": "17:00"},
+                },
+            ),
+        ),
+        "channels[0].opening_hours.start",
+        ("30-min interval grid", "got 09:15"),
+    ),
+    "hours-bad-weekday": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at(
+                "channels",
+                0,
+                value={
+                    "name": "voice",
+                    "kind": "walk_in",
+                    "opening_hours": {"start": "09:00", "end": "17:00", "days": ["mon", "tues"]},
+                },
+            ),
+        ),
+        "channels[0].opening_hours.days[1]",
+        ("'mon'", "got 'tues'"),
+    ),
+    "agents-and-shifts": Bad(
+        mutated(
+            "single_queue.yaml",
+            set_at(
+                "agent_groups",
+                0,
+                "shifts",
+                value=[{"day": "mon", "start": "08:00", "end": "16:00", "count": 5}],
+            ),
+        ),
+        "agent_groups[0].shifts",
+        ("either agents or shifts",),
+    ),
+    "shift-day-past-the-horizon": Bad(
+        mutated(
+            "shifts.yaml",
+            set_at(
+                "agent_groups",
+                0,
+                "shifts",
+                value=[{"day": 7, "start": "08:00", "end": "16:00", "count": 5}],
+            ),
+        ),
+        "agent_groups[0].shifts[0].day",
+        ("from 0 to 6", "weekday name", "got 7"),
+    ),
+    "shift-break-outside-the-shift": Bad(
+        mutated(
+            "shifts.yaml",
+            set_at(
+                "agent_groups",
+                0,
+                "shifts",
+                value=[
+                    {
+                        "day": "mon",
+                        "start": "08:00",
+                        "end": "16:00",
+                        "breaks": [{"start": "15:45", "length_min": 30}],
+                    }
+                ],
+            ),
+        ),
+        "agent_groups[0].shifts[0].breaks[0]",
+        ("within the shift 08:00-16:00",),
+    ),
+    "shift-start-not-a-clock-time": Bad(
+        mutated(
+            "shifts.yaml",
+            set_at(
+                "agent_groups",
+                0,
+                "shifts",
+                value=[{"day": "mon", "start": "8am", "end": "16:00", "count": 5}],
+            ),
+        ),
+        "agent_groups[0].shifts[0].start",
+        ("HH:MM", "got '8am'"),
+    ),
+    "shift-day-a-bad-weekday": Bad(
+        mutated(
+            "shifts.yaml",
+            set_at(
+                "agent_groups",
+                0,
+                "shifts",
+                value=[{"day": "monday", "start": "08:00", "end": "16:00", "count": 5}],
+            ),
+        ),
+        "agent_groups[0].shifts[0].day",
+        ("weekday name", "got 'monday'"),
+    ),
+    "unquoted-clock-time": Bad(
+        # YAML reads an unquoted 18:00 as the number 1080
+        text_file(
+            contract_path("single_queue.yaml")
+            .read_text(encoding="utf-8")
+            .replace(
+                "  - name: voice\n    kind: voice\n",
+                "  - name: voice\n    kind: walk_in\n"
+                "    opening_hours: {start: '09:00', end: 18:00}\n",
+            )
+        ),
+        "channels[0].opening_hours.end",
+        ("clock time in quotes", "got the number 1080"),
+    ),
+    "absence-1": Bad(
+        mutated("single_queue.yaml", set_at("agent_groups", 0, "absence", value=1.0)),
+        "agent_groups[0].absence",
+        ("< 1", "got 1.0"),
+    ),
+    "source-a-number": Bad(
+        mutated("single_queue.yaml", set_at("targets", 0, "source", value=42)),
+        "targets[0].source",
+        ("string", "got 42"),
+    ),
 }
 
 
