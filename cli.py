@@ -13,7 +13,12 @@ from typing import Annotated
 import typer
 
 from report.export import OutputError, check_writable, csv_text, json_text, write_all
-from report.summary import optimisation_summary, simulation_summary, validation_summary
+from report.summary import (
+    drill_summary,
+    optimisation_summary,
+    simulation_summary,
+    validation_summary,
+)
 from scenarios.load import ScenarioError, load
 from scenarios.schema import Scenario
 
@@ -145,6 +150,59 @@ def optimise(
 
 
 @app.command()
+def drill(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file with incidents.")],
+    incident: Annotated[str, typer.Option(help="The incident to run (its name).")],
+    json_path: Annotated[Path, typer.Option("--json", help="Write the drill as JSON here.")],
+    plan: Annotated[
+        Path | None, typer.Option(help="Run on this plan's shifts (`wfm optimise --json`).")
+    ] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option(help="Also score these response plans (repeat, or comma-separated)."),
+    ] = None,
+    replications: Annotated[int, typer.Option(min=1, help="Independent replications.")] = 10,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
+    ] = None,
+    png: Annotated[
+        Path | None, typer.Option(help="Draw the timeline here (PNG, or PDF for a .pdf name).")
+    ] = None,
+) -> None:
+    """Layer an incident on the normal staffing, run its response (and alternatives), and
+    print the scorecard."""
+    from sim.drill import drill as run_drill
+
+    model = load(scenario)
+    names = [name for value in compare or [] for name in value.split(",") if name]
+    _require_incident(model, scenario, incident, names)
+    if plan is None:
+        _require_staffing(model, scenario)
+        staffing = breaks = None
+    else:
+        staffing, breaks = _plan_staffing(model, plan)
+    check_writable([json_path] + ([png] if png else []))
+    document = run_drill(
+        model,
+        incident,
+        staffing,
+        breaks,
+        compare=names,
+        seed=seed,
+        replications=replications,
+        workers=workers,
+    ).to_json()
+    outputs: dict[Path, str | bytes] = {json_path: json_text(document)}
+    if png is not None:
+        from report.drill_figure import figure_bytes, timeline_figure
+
+        outputs[png] = figure_bytes(timeline_figure(document), png.suffix)
+    write_all(outputs)
+    typer.echo(drill_summary(document))
+
+
+@app.command()
 def roster(
     plan_json: Annotated[Path, typer.Argument(help="A plan written by `wfm optimise --json`.")],
     json_path: Annotated[Path, typer.Option("--json", help="Write the roster as JSON here.")],
@@ -212,6 +270,38 @@ def _read_plan(path: Path) -> dict:
     return plan
 
 
+def _plan_staffing(model: Scenario, path: Path) -> tuple[dict, dict]:
+    """Agents on duty and on break per group from a plan's shifts, or a one-line error."""
+    from scenarios.staffing import on_duty
+
+    shifts = _read_plan(path)["shifts"]
+    groups = {g.name for g in model.agent_groups}
+    for i, row in enumerate(shifts):
+        if row.get("group") not in groups:
+            raise ScenarioError(
+                str(path), f"shifts[{i}].group", f"unknown agent group {row.get('group')!r}"
+            )
+    net = on_duty(model, shifts)
+    gross = on_duty(model, shifts, net_of_breaks=False)
+    return net, {name: gross[name] - net[name] for name in net}
+
+
+def _require_incident(model: Scenario, file: Path, incident: str, plans: list[str]) -> None:
+    names = [i.name for i in model.incidents]
+    if incident not in names:
+        listed = f"incidents: {', '.join(names)}" if names else "the scenario has no incidents"
+        raise ScenarioError(str(file), "incidents", f"no incident named {incident!r} ({listed})")
+    own = [p.name for p in model.response_plans if p.incident == incident]
+    for name in plans:
+        if name not in own:
+            listed = ", ".join(own) if own else "none"
+            raise ScenarioError(
+                str(file),
+                "response_plans",
+                f"no response plan {name!r} for incident {incident!r} (its plans: {listed})",
+            )
+
+
 def _breaks_text(breaks: list[dict]) -> str:
     return ";".join(f"{b['start']}+{b['length_min']}min" for b in breaks)
 
@@ -232,7 +322,8 @@ def _require_staffing(model: Scenario, file: Path) -> None:
             raise ScenarioError(
                 str(file),
                 f"agent_groups[{i}].agents",
-                "required to simulate (give the agents on duty, or plan them with the optimiser)",
+                "required to simulate (give the agents on duty, or plan them with the optimiser "
+                "and pass the plan)",
             )
 
 

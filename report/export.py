@@ -38,8 +38,9 @@ def check_writable(paths: list[Path]) -> None:
             raise OutputError(f"cannot write {path}: {folder} is not a writable folder")
 
 
-def write_all(outputs: dict[Path, str]) -> None:
-    """Write every ``path: text`` of `outputs`, or none of them.
+def write_all(outputs: dict[Path, str | bytes]) -> None:
+    """Write every ``path: text`` of `outputs` (text as UTF-8, bytes as they are), or none of
+    them.
 
     Each text goes to a temporary file beside its destination (missing folders are created);
     only when all are written are they renamed into place, each rename atomic. Files get the
@@ -57,8 +58,12 @@ def write_all(outputs: dict[Path, str]) -> None:
             except OSError as err:
                 raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
             staged.append((tmp, path))
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                handle.write(text)
+            if isinstance(text, bytes):
+                with os.fdopen(fd, "wb") as handle:
+                    handle.write(text)
+            else:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                    handle.write(text)
             os.chmod(tmp, 0o666 & ~umask)
     except BaseException:
         for tmp, _ in staged:

@@ -157,3 +157,77 @@ def validation_summary(review: Review) -> str:
     else:
         lines += ["", "no warnings"]
     return "\n".join(lines)
+
+
+_SCORE_LABELS = {
+    "detect_min": "detected (min)",
+    "report_min": "reported (min)",
+    "respond_min": "responded (min)",
+    "recover_min": "recovered (min)",
+    "lost_contacts": "contacts lost",
+    "abandon_rate": "abandon rate",
+    "peak_queue": "peak queue",
+    "peak_wait_s": "peak wait (s)",
+}
+
+
+def drill_summary(document: dict[str, Any]) -> str:
+    """The scorecard of a ``wfm drill`` JSON document, one column per response plan (the
+    incident's own first), then each incident target met or missed, and the levers."""
+    plans = {"as given": document, **document["plans"]}
+    reps = document["replications"]
+    width = 26
+    lines = [
+        f"{document['incident']} ({document['kind'].replace('_', ' ')}, grade "
+        f"{document['grade']}) on {document['scenario']}: {reps} replication"
+        f"{'s' if reps > 1 else ''}, seed {document['seed']} (means, 95 % interval; minutes "
+        "from the start)",
+        "",
+        f"{'scorecard':<24}" + "".join(f"{name:<{width}}" for name in plans),
+    ]
+    for key, label in _SCORE_LABELS.items():
+        cells = [_score(plan["scorecard"][key], key) for plan in plans.values()]
+        lines.append(f"{label:<24}" + "".join(f"{c:<{width}}" for c in cells))
+    lines.append(
+        f"{'recovered in':<24}"
+        + "".join(f"{_share(p['recovered_share'], reps):<{width}}" for p in plans.values())
+    )
+    lines += ["", f"{'incident targets':<24}" + "".join(f"{n:<{width}}" for n in plans)]
+    for k, target in enumerate(document["targets"]):
+        label = f"{target['metric']} <= {_figure(target['value'], target['metric'])}"
+        verdicts = ["met" if plan["targets"][k]["met"] else "MISSED" for plan in plans.values()]
+        lines.append(f"{label:<24}" + "".join(f"{v:<{width}}" for v in verdicts))
+    if not document["targets"]:
+        lines.append("  (the incident sets no targets)")
+    lines += ["", "levers (mean start and end, minutes from the start):"]
+    for name, plan in plans.items():
+        used = [
+            f"{lever} {_number(t['start_min']['mean'])}"
+            + (f"-{_number(t['end_min']['mean'])}" if t["end_min"] else "")
+            for lever, t in plan["levers"].items()
+        ]
+        lines.append(f"  {name}: {', '.join(used) if used else 'none'}")
+    return "\n".join(lines)
+
+
+def _score(value: dict[str, float | None], key: str) -> str:
+    mean, low, high = value["mean"], value["ci95_low"], value["ci95_high"]
+    if mean is None:
+        return "-"
+    if low is None or high is None:
+        return _figure(mean, key)
+    return f"{_figure(mean, key)} [{_figure(low, key)}-{_figure(high, key)}]"
+
+
+def _figure(value: float, key: str) -> str:
+    return _pct(value) if key == "abandon_rate" else _number(value)
+
+
+def _number(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
+def _share(share: float, replications: int) -> str:
+    return f"{round(share * replications)} of {replications}"

@@ -13,13 +13,25 @@ import datetime as dt
 import math
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SHARE_TOLERANCE = 1e-6
 # Sanity ceilings: far beyond any centre, low enough that a typo cannot exhaust memory.
 MAX_VOLUME_PER_INTERVAL = 1_000_000
 MAX_AGENTS = 100_000
+
+
+def _clock_text(text: str) -> str:
+    clock_minutes(text)
+    return text
 
 
 class FieldProblem(ValueError):
@@ -38,6 +50,10 @@ class _Model(BaseModel):
     # strict: no silent coercion of `true` to 1 or "30" to 30.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
     source: str | None = None
+
+
+# A time of day, ``HH:MM`` (``24:00`` allowed).
+ClockTime = Annotated[str, AfterValidator(_clock_text)]
 
 
 # --- distributions of handle time and patience -------------------------------------------------
@@ -371,14 +387,8 @@ class Target(_Model):
 class ShiftBreak(_Model):
     """A break of a worked shift: from `start` (``HH:MM``) for `length_min` minutes."""
 
-    start: str
+    start: ClockTime
     length_min: int = Field(gt=0, le=24 * 60)
-
-    @field_validator("start")
-    @classmethod
-    def _clock(cls, text: str) -> str:
-        clock_minutes(text)
-        return text
 
 
 class Shift(_Model):
@@ -526,6 +536,157 @@ class ShiftTemplate(_Model):
         return window
 
 
+# --- incidents and drills -----------------------------------------------------------------------
+
+INCIDENT_KINDS = ("network_fault", "complaint_wave", "security", "weather", "multi_department")
+
+
+class IncidentStart(_Model):
+    """When an incident begins: horizon `day` (0-based) at `time` (``HH:MM``)."""
+
+    day: int = Field(ge=0)
+    time: ClockTime
+
+
+class Surge(_Model):
+    """Extra demand of one contact type: its forecast offered volume times `multiplier`,
+    reached linearly over `ramp_min` from the incident's start, held to its end, and falling
+    back linearly over `decay_min` after it."""
+
+    contact_type: str
+    multiplier: float = Field(ge=1, le=1000)
+    ramp_min: float = Field(default=0.0, ge=0)
+    decay_min: float = Field(default=0.0, ge=0)
+
+
+class Detect(_Model):
+    """When the centre notices the incident: at a check (every minute from its start) where,
+    over the last `window_min`, the incident's contact types were offered more than
+    `offered_over_forecast` times their forecast, or their service level fell below
+    `service_level_below`. At least one of the two conditions must be given."""
+
+    window_min: float = Field(default=15.0, gt=0, le=24 * 60)
+    offered_over_forecast: float | None = Field(default=None, gt=1)
+    service_level_below: float | None = Field(default=None, gt=0, le=1)
+
+    @model_validator(mode="after")
+    def _a_condition(self) -> Detect:
+        if self.offered_over_forecast is None and self.service_level_below is None:
+            raise FieldProblem(
+                "offered_over_forecast",
+                "required field is missing (or service_level_below): nothing would detect it",
+            )
+        return self
+
+
+class IvrAnnouncement(_Model):
+    """From `after_min` after detection the IVR announces the incident: `deflection` of the
+    incident's callers hang up satisfied before they queue."""
+
+    after_min: float = Field(default=0.0, ge=0)
+    deflection: float = Field(ge=0, lt=1)
+
+
+class Reserve(_Model):
+    """`agents` on-call agents of `group` who join `activation_delay_min` after detection. On
+    call they cost `cost_factor` of the group's hourly cost (the optimiser's reserve sizing)."""
+
+    group: str
+    agents: int = Field(ge=0, le=MAX_AGENTS)
+    activation_delay_min: float = Field(default=30.0, ge=0)
+    cost_factor: float = Field(default=0.2, ge=0, le=1)
+
+
+class Overflow(_Model):
+    """From detection, contacts of `contact_type` that have waited `after_wait_s` may also be
+    answered by agents of `to_groups` (after those agents' own queues)."""
+
+    contact_type: str
+    to_groups: list[str] = Field(min_length=1)
+    after_wait_s: float = Field(default=0.0, ge=0)
+
+
+class Response(_Model):
+    """The levers of an incident's response. Every time counts from detection; every lever
+    stands down together once the incident is over and the service level has recovered."""
+
+    detect: Detect = Detect(offered_over_forecast=1.5, service_level_below=0.6)
+    report_after_min: float = Field(default=0.0, ge=0)
+    ivr_announcement: IvrAnnouncement | None = None
+    reserve: Reserve | None = None
+    overflow: Overflow | None = None
+    callback: Callback | None = None
+    suspend_breaks: bool = False
+
+
+class Recover(_Model):
+    service_level: float = Field(gt=0, le=1)
+    within_min: float = Field(gt=0)
+
+
+class IncidentTargets(_Model):
+    """What the response must achieve; minutes count from the incident's start."""
+
+    report_within_min: float | None = Field(default=None, gt=0)
+    respond_within_min: float | None = Field(default=None, gt=0)
+    recover: Recover | None = None
+    max_abandon_rate: float | None = Field(default=None, ge=0, le=1)
+
+
+class Incident(_Model):
+    """An emergency layered on the normal scenario (see `sim.drill`).
+
+    Its contact types are those of its `surge`, or every live (not e-mail) contact type when it
+    has none: detection watches them, the IVR announcement, redials and callbacks apply to them
+    and the scorecard counts them. `redial_probability` replaces their redial probability while
+    the incident lasts (the delay: `redial_delay`, default exponential with a 5-minute mean);
+    `absence` is the share of every group's agents unable to work from start to end.
+    """
+
+    name: str = Field(min_length=1)
+    kind: Literal["network_fault", "complaint_wave", "security", "weather", "multi_department"]
+    grade: int = Field(ge=1, le=4)
+    start: IncidentStart
+    duration_min: float = Field(gt=0)
+    surge: list[Surge] = []
+    redial_probability: float | None = Field(default=None, ge=0, le=1)
+    redial_delay: Distribution | None = None
+    absence: float = Field(default=0.0, ge=0, lt=1)
+    response: Response = Response()
+    targets: IncidentTargets = IncidentTargets()
+
+
+class ResponseChanges(_Model):
+    """The levers a response plan changes: each field given replaces the incident's own; a
+    lever given as ``null`` is removed (`detect`, `report_after_min` and `suspend_breaks` go
+    back to their defaults)."""
+
+    detect: Detect | None = None
+    report_after_min: float | None = Field(default=None, ge=0)
+    ivr_announcement: IvrAnnouncement | None = None
+    reserve: Reserve | None = None
+    overflow: Overflow | None = None
+    callback: Callback | None = None
+    suspend_breaks: bool | None = None
+
+    def applied_to(self, response: Response) -> Response:
+        """`response` with these changes."""
+        changes = {k: getattr(self, k) for k in self.model_fields_set if k != "source"}
+        defaults = {name: f.default for name, f in Response.model_fields.items()}
+        for name, value in changes.items():
+            if value is None:
+                changes[name] = defaults[name]
+        return response.model_copy(update=changes)
+
+
+class ResponsePlan(_Model):
+    """A named alternative response to `incident` (see `ResponseChanges`)."""
+
+    name: str = Field(min_length=1)
+    incident: str
+    response: ResponseChanges
+
+
 class Scenario(_Model):
     name: str = Field(min_length=1)
     horizon: Horizon
@@ -534,6 +695,9 @@ class Scenario(_Model):
     targets: list[Target] = []
     agent_groups: list[AgentGroup] = Field(min_length=1)
     shift_templates: list[ShiftTemplate] = []
+    incidents: list[Incident] = []
+    response_plans: list[ResponsePlan] = []
+    surge_targets: list[str] = []
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -607,7 +771,27 @@ class Scenario(_Model):
                         f"expected a day from 0 to {self.horizon.days - 1} or a weekday name, "
                         f"got {shift.day}",
                     )
+        _check_incidents(self)
         return self
+
+    def incident(self, name: str) -> Incident:
+        return next(i for i in self.incidents if i.name == name)
+
+    def response_of(self, incident: Incident, plan: str | None = None) -> Response:
+        """The response of `incident` as given, or as the response plan named `plan` alters it."""
+        if plan is None:
+            return incident.response
+        found = next(p for p in self.response_plans if p.name == plan)
+        return found.response.applied_to(incident.response)
+
+    def incident_types(self, incident: Incident) -> list[int]:
+        """Indices of the incident's contact types: those it surges, else every live one."""
+        surged = {s.contact_type for s in incident.surge}
+        return [
+            t
+            for t, ct in enumerate(self.contact_types)
+            if (ct.name in surged if surged else self.channel_of(ct).kind != "email")
+        ]
 
     def channel_of(self, contact_type: ContactType) -> Channel:
         return next(c for c in self.channels if c.name == contact_type.channel)
@@ -624,6 +808,78 @@ class Scenario(_Model):
         """True when every agent group gives its agents or shifts (the scenario can be
         simulated)."""
         return all(g.staffed for g in self.agent_groups)
+
+
+def _check_incidents(scenario: Scenario) -> None:
+    """References of the incidents, response plans and surge targets."""
+    _unique_names(scenario.incidents, "incidents")
+    _unique_names(scenario.response_plans, "response_plans")
+    types = {ct.name: ct for ct in scenario.contact_types}
+    incidents = {i.name: i for i in scenario.incidents}
+    for i, incident in enumerate(scenario.incidents):
+        where = f"incidents[{i}]"
+        if incident.start.day >= scenario.horizon.days:
+            raise FieldProblem(
+                f"{where}.start.day",
+                f"expected a day from 0 to {scenario.horizon.days - 1}, got {incident.start.day}",
+            )
+        for j, surge in enumerate(incident.surge):
+            if surge.contact_type not in types:
+                raise FieldProblem(
+                    f"{where}.surge[{j}].contact_type",
+                    f"unknown contact type {surge.contact_type!r}{_one_of(types)}",
+                )
+        _check_response(scenario, incident, incident.response, f"{where}.response")
+    for i, plan in enumerate(scenario.response_plans):
+        where = f"response_plans[{i}]"
+        if plan.incident not in incidents:
+            raise FieldProblem(
+                f"{where}.incident", f"unknown incident {plan.incident!r}{_one_of(incidents)}"
+            )
+        incident = incidents[plan.incident]
+        _check_response(
+            scenario, incident, plan.response.applied_to(incident.response), f"{where}.response"
+        )
+    for i, name in enumerate(scenario.surge_targets):
+        if name not in incidents:
+            raise FieldProblem(
+                f"surge_targets[{i}]", f"unknown incident {name!r}{_one_of(incidents)}"
+            )
+
+
+def _check_response(scenario: Scenario, incident: Incident, response: Response, where: str) -> None:
+    types = {ct.name: ct for ct in scenario.contact_types}
+    groups = {g.name for g in scenario.agent_groups}
+    if response.callback is not None and not any(
+        scenario.channel_of(scenario.contact_types[t]).kind == "voice"
+        for t in scenario.incident_types(incident)
+    ):
+        raise FieldProblem(
+            f"{where}.callback", "the incident's contact types include no voice calls to call back"
+        )
+    if response.reserve is not None and response.reserve.group not in groups:
+        raise FieldProblem(
+            f"{where}.reserve.group",
+            f"unknown agent group {response.reserve.group!r}{_one_of(groups)}",
+        )
+    if response.overflow is not None:
+        overflow = response.overflow
+        if overflow.contact_type not in types:
+            raise FieldProblem(
+                f"{where}.overflow.contact_type",
+                f"unknown contact type {overflow.contact_type!r}{_one_of(types)}",
+            )
+        channel = scenario.channel_of(types[overflow.contact_type])
+        if channel.kind == "email":
+            raise FieldProblem(
+                f"{where}.overflow.contact_type", "e-mail is deferred work: it does not overflow"
+            )
+        for k, group in enumerate(overflow.to_groups):
+            if group not in groups:
+                raise FieldProblem(
+                    f"{where}.overflow.to_groups[{k}]",
+                    f"unknown agent group {group!r}{_one_of(groups)}",
+                )
 
 
 # --- helpers -----------------------------------------------------------------------------------

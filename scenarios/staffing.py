@@ -48,15 +48,19 @@ def plan_step_min(scenario: Scenario, shifts: list[dict[str, Any]]) -> int:
 
 
 def on_duty(
-    scenario: Scenario, shifts: list[dict[str, Any]], step_min: int | None = None
+    scenario: Scenario,
+    shifts: list[dict[str, Any]],
+    step_min: int | None = None,
+    net_of_breaks: bool = True,
 ) -> dict[str, np.ndarray]:
-    """Agents working (net of breaks) per group, ``(days, steps_per_day)``, on a grid of
-    `step_min` minutes (default `plan_step_min`; it must divide every shift and break time) --
-    the staffing the simulator runs the shifts with. Groups without shifts get zeros."""
+    """Agents working (net of breaks; or on shift, breaks included, when not `net_of_breaks`)
+    per group, ``(days, steps_per_day)``, on a grid of `step_min` minutes (default
+    `plan_step_min`; it must divide every shift and break time) -- the staffing the simulator
+    runs the shifts with. Groups without shifts get zeros."""
     horizon = scenario.horizon
     step = plan_step_min(scenario, shifts) if step_min is None else step_min
     per_day = DAY_MIN // step
-    minutes = covered_minutes(scenario, shifts, step)
+    minutes = covered_minutes(scenario, shifts, step, net_of_breaks)
     out = {}
     for g, group in enumerate(scenario.agent_groups):
         agents = np.zeros(horizon.days * per_day, dtype=np.int64)
@@ -91,16 +95,16 @@ def shift_rows(scenario: Scenario, group: AgentGroup) -> list[dict[str, Any]]:
     return rows
 
 
-def group_staffing(scenario: Scenario) -> dict[str, np.ndarray]:
-    """Agents on duty per group as the scenario gives them (`agents` or `shifts`),
-    ``(days, steps_per_day)`` on the coarsest grid that fits every interval, shift and break.
-    Every group must be staffed."""
+def group_staffing(scenario: Scenario, net_of_breaks: bool = True) -> dict[str, np.ndarray]:
+    """Agents on duty per group as the scenario gives them (`agents` or `shifts`; agents on
+    break count only when not `net_of_breaks`), ``(days, steps_per_day)`` on the coarsest grid
+    that fits every interval, shift and break. Every group must be staffed."""
     for group in scenario.agent_groups:
         if not group.staffed:
             raise ValueError(f"agent group {group.name!r} has no agents or shifts to simulate with")
     rows = [row for g in scenario.agent_groups for row in shift_rows(scenario, g)]
     step = plan_step_min(scenario, rows)
-    from_shifts = on_duty(scenario, rows, step)
+    from_shifts = on_duty(scenario, rows, step, net_of_breaks)
     repeat = scenario.horizon.interval_min // step
     return {
         g.name: from_shifts[g.name]
@@ -111,9 +115,10 @@ def group_staffing(scenario: Scenario) -> dict[str, np.ndarray]:
 
 
 def covered_minutes(
-    scenario: Scenario, shifts: list[dict[str, Any]], step_min: int
+    scenario: Scenario, shifts: list[dict[str, Any]], step_min: int, net_of_breaks: bool = True
 ) -> dict[tuple[int, int], int]:
-    """Agent-minutes worked (net of breaks) per (group index, step) by the shift rows."""
+    """Agent-minutes worked (net of breaks, unless not `net_of_breaks`) per (group index, step)
+    by the shift rows."""
     horizon = scenario.horizon
     horizon_min = horizon.days * DAY_MIN
     index = {g.name: i for i, g in enumerate(scenario.agent_groups)}
@@ -122,7 +127,7 @@ def covered_minutes(
         g = index[row["group"]]
         start = row["day"] * DAY_MIN + clock_minutes(row["start"])
         spans = [(start, round(row["length_h"] * 60), 1)]
-        for b in row["breaks"]:
+        for b in row["breaks"] if net_of_breaks else []:
             offset = (clock_minutes(b["start"]) - clock_minutes(row["start"])) % DAY_MIN
             spans.append((start + offset, b["length_min"], -1))
         for begin, length, sign in spans:

@@ -16,6 +16,12 @@ A caller who takes a callback leaves the live queue for its skill's callback que
 serve only when no live contact of the skill is waiting (so callbacks fill the quiet times).
 An e-mail channel outside its business hours is *closed*: its contacts queue and no agent takes
 them until it opens.
+
+An incident drill (`sim.incident`) attaches a controller with three hooks: every arrival is
+shown to it first (it may deflect it with an IVR announcement), every queued contact after (it
+may schedule an overflow or a callback offer), and the staffing of each step passes through
+its `adjust` (reserve, absence, suspended breaks). It drives the levers through the public
+methods `restaff_now` and `add_overflow`.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ import math
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import simpy
@@ -31,6 +38,9 @@ import simpy
 from sim.arrivals import Contacts
 from sim.behaviour import FIRST, REPEAT, RETRIAL, TRANSFER, Behaviour
 from sim.routing import RoutingPlan
+
+if TYPE_CHECKING:
+    from sim.incident import Drill
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,9 @@ class Record:
     origin: np.ndarray  # sim.behaviour.FIRST, RETRIAL, REPEAT or TRANSFER
     callback: np.ndarray  # bool: took a callback offer
     duty_changes: np.ndarray  # rows (time_s, group, +1 on / -1 off), in time order
+    callback_at_s: np.ndarray | None = None  # when a callback was taken (NaN: not taken)
+    ivr_deflected: np.ndarray | None = None  # bool: hung up at an incident's IVR announcement
+    redialled: np.ndarray | None = None  # bool: abandoned and redialled
 
 
 class _Agent:
@@ -64,7 +77,9 @@ class _Agent:
 
 
 class _Group:
-    __slots__ = ("active", "idle", "index", "leaving", "partial", "skills", "spare", "to_remove")
+    __slots__ = (
+        "active", "idle", "index", "leaving", "overflow", "partial", "skills", "spare", "to_remove"
+    )  # fmt: skip
 
     def __init__(self, index: int, skills: list[tuple[int, int, list[deque]]]) -> None:
         self.index = index
@@ -75,6 +90,9 @@ class _Group:
         self.leaving: list[_Agent] = []
         self.to_remove = 0  # agents to send off duty as soon as they finish a contact
         self.spare: list[_Agent] = []  # off-duty agents, reused when staffing rises
+        # Queues the group may also take from once their head has waited long enough:
+        # (channel, concurrency, queues by tier rank, wait_s), after its own skills.
+        self.overflow: list[tuple[int, int, list[deque], float]] = []
 
 
 class Centre:
@@ -82,7 +100,8 @@ class Centre:
 
     `staffing` is ``(groups, intervals)``: agents on duty in each interval of length
     `interval_s`. An agent going off duty at a boundary finishes the contacts in hand first.
-    `behaviour` adds redials, repeats, escalations, callbacks and business hours.
+    `behaviour` adds redials, repeats, escalations, callbacks and business hours; `drill`, an
+    incident's controller (see the module docstring).
     """
 
     def __init__(
@@ -93,6 +112,7 @@ class Centre:
         interval_s: float,
         length_s: float,
         behaviour: Behaviour | None = None,
+        drill: Drill | None = None,
     ) -> None:
         self.env = simpy.Environment()
         self.length_s = length_s
@@ -114,15 +134,21 @@ class Centre:
         self.duty: list[tuple[float, int, int]] = []
         self.next_arrival = 0
         self.n_first = n  # contacts drawn before the run; later ones are appended
+        self.callback_at: dict[int, float] = {}
+        self.ivr_deflected: list[int] = []
+        self.redialled: list[int] = []
+        self.drill = drill
 
         queues = [[deque() for _ in range(r)] for r in plan.skill_ranks]
         # A skill whose contacts may take a callback gets one more queue, served last: the
         # callbacks, as ``~i`` so that an agent reaching one knows it is not a live contact.
         self.callback_queue: list[deque | None] = [None] * len(queues)
         if behaviour is not None:
+            lever = drill.callback_types if drill is not None else set()
             for t, rules in enumerate(behaviour.rules):
                 s = plan.type_skill[t]
-                if math.isfinite(rules.offer_callback_after_s) and self.callback_queue[s] is None:
+                offers = math.isfinite(rules.offer_callback_after_s) or t in lever
+                if offers and self.callback_queue[s] is None:
                     self.callback_queue[s] = deque()
                     queues[s].append(self.callback_queue[s])
         conc = self.concurrency = plan.channel_concurrency
@@ -143,8 +169,12 @@ class Centre:
             for t in range(len(plan.type_skill))
         ]
         self.type_skill = plan.type_skill
+        self.skill_channel = plan.skill_channel
+        self.skill_ranks = plan.skill_ranks
         self.closed = [False] * len(conc)
-        self.behaviour = behaviour if behaviour is not None and behaviour.active else None
+        self.queues = queues
+        active = behaviour is not None and (behaviour.active or drill is not None)
+        self.behaviour = behaviour if active else None
         if self.behaviour is not None:
             rules = self.behaviour.rules
             self.rules = rules
@@ -185,6 +215,9 @@ class Centre:
             origin=np.asarray(self.origin, dtype=np.int8),
             callback=callback,
             duty_changes=np.asarray(self.duty, dtype=float).reshape(-1, 3),
+            callback_at_s=_at(self.callback_at, len(arrival)),
+            ivr_deflected=_flags(self.ivr_deflected, len(arrival)),
+            redialled=_flags(self.redialled, len(arrival)),
         )
 
     def _report_daily(self, progress: Callable[[float], None]) -> None:
@@ -207,6 +240,10 @@ class Centre:
 
     def _route(self, i: int) -> None:
         """Hand arriving contact `i` to an available agent, or queue it."""
+        if self.drill is not None and self.drill.deflects(i):
+            self.deadline[i] = -math.inf
+            self.ivr_deflected.append(i)
+            return
         channel, conc, groups, queues = self.type_route[self.ctype[i]]
         if not self.closed[channel]:
             for group in groups:
@@ -220,6 +257,8 @@ class Centre:
         queues[self.tier[i]].append(i)
         if self.behaviour is not None and self.watch[self.ctype[i]]:
             self._watch(i)
+        if self.drill is not None:
+            self.drill.queued(i)
 
     @staticmethod
     def _take_available(group: _Group, channel: int, conc: int) -> _Agent | None:
@@ -280,15 +319,35 @@ class Centre:
             for queue in queues:
                 while queue and agent.load < conc:
                     i = queue.popleft()
-                    if deadline[i] > now:  # else it abandoned or took a callback: skip it
-                        agent.channel = channel
-                        self._serve(agent, i, now)
-                    elif i < 0:  # a callback: call the customer now
+                    if i < 0:  # a callback: call the customer now
                         agent.channel = channel
                         self._serve(agent, ~i, now)
+                    elif deadline[i] > now:  # else it abandoned or took a callback: skip it
+                        agent.channel = channel
+                        self._serve(agent, i, now)
                 if agent.load >= conc:
                     return
+        if agent.group.overflow:
+            self._fetch_overflow(agent, now)
         self._park(agent, self.concurrency[agent.channel] if agent.load else 1)
+
+    def _fetch_overflow(self, agent: _Agent, now: float) -> None:
+        """Take overflowed contacts whose wait has reached the overflow's threshold."""
+        deadline, arrival = self.deadline, self.arrival
+        for channel, conc, queues, wait_s in agent.group.overflow:
+            if (agent.load and channel != agent.channel) or self.closed[channel]:
+                continue
+            for queue in queues:
+                while queue and agent.load < conc:
+                    i = queue[0]
+                    if deadline[i] <= now:  # abandoned or took a callback: drop it
+                        queue.popleft()
+                    elif now - arrival[i] >= wait_s:
+                        queue.popleft()
+                        agent.channel = channel
+                        self._serve(agent, i, now)
+                    else:
+                        break  # first come first served: the rest waited less
 
     def _park(self, agent: _Agent, conc: int) -> None:
         """Put an agent with spare capacity at the back of its availability list."""
@@ -329,6 +388,7 @@ class Centre:
             if rules.uniform() < rules.callback_take_up:
                 self.deadline[i] = -math.inf
                 self.callback[i] = True
+                self.callback_at[i] = self.env.now
                 self.callback_queue[self.type_skill[self.ctype[i]]].append(~i)
 
     def _on_patience_end(self, event: simpy.Event) -> None:
@@ -338,6 +398,7 @@ class Centre:
         if math.isnan(self.answer[i]) and not self.callback[i]:
             rules = self.rules[self.ctype[i]]
             if rules.uniform() < rules.retrial_probability:
+                self.redialled.append(i)
                 delay = rules.retrial_delay()
                 self._new_contact(self.ctype[i], self.tier[i], self.env.now + delay, RETRIAL)
 
@@ -403,9 +464,7 @@ class Centre:
         if is_open:
             # Idle agents who serve the channel take its backlog now.
             for group in self.channel_groups[channel]:
-                for agent in list(group.idle):
-                    self._unpark(agent)
-                    self._fetch_work(agent)
+                self.wake(group.index)
 
     # --- staffing ------------------------------------------------------------------------------
 
@@ -415,8 +474,7 @@ class Centre:
     def _restaff(self, interval: int) -> None:
         """Bring the on-duty count of every group to the staffing of `interval`, then schedule
         the next boundary at which any group's staffing changes."""
-        for group in self.groups:
-            self._set_on_duty(group, int(self.staffing[group.index, interval]))
+        self._staff(interval)
         later = np.flatnonzero(
             (self.staffing[:, interval + 1 :] != self.staffing[:, interval : interval + 1]).any(0)
         )
@@ -424,6 +482,53 @@ class Centre:
             nxt = interval + 1 + int(later[0])
             delay = nxt * self.interval_s - self.env.now
             self.env.timeout(delay, nxt).callbacks.append(self._on_boundary)
+
+    def _staff(self, interval: int) -> None:
+        for group in self.groups:
+            wanted = int(self.staffing[group.index, interval])
+            if self.drill is not None:
+                wanted = self.drill.adjust(group.index, interval, wanted)
+            self._set_on_duty(group, wanted)
+
+    def restaff_now(self) -> None:
+        """Apply the staffing of the current step again (a drill's lever changed it)."""
+        step = min(int(self.env.now // self.interval_s), self.staffing.shape[1] - 1)
+        self._staff(step)
+
+    def add_overflow(self, group: int, skill: int, wait_s: float) -> None:
+        """Let agents of `group` also answer contacts of `skill` that have waited `wait_s`, and
+        set its idle agents to work on them."""
+        plan_channel = self.skill_channel[skill]
+        live = self.queues[skill][: self.skill_ranks[skill]]  # not the callback queue
+        entry = (plan_channel, self.concurrency[plan_channel], live, wait_s)
+        self.groups[group].overflow.append(entry)
+        self.wake(group)
+
+    def waiting(self, skill: int) -> list[int]:
+        """Live contacts of `skill` waiting now, in queue order."""
+        now, deadline = self.env.now, self.deadline
+        live = self.queues[skill][: self.skill_ranks[skill]]
+        return [i for queue in live for i in queue if deadline[i] > now]
+
+    def watch_waiting(self, skill: int) -> None:
+        """Apply the (changed) waiting rules of their types to contacts of `skill` already
+        waiting: a callback offer due in the past is made now."""
+        now = self.env.now
+        for i in self.waiting(skill):
+            rules = self.rules[self.ctype[i]]
+            offer_at = max(now, self.arrival[i] + rules.offer_callback_after_s)
+            if offer_at < self.deadline[i] and offer_at < self.length_s:
+                self.env.timeout(offer_at - now, i).callbacks.append(self._on_offer)
+
+    def remove_overflow(self, group: int) -> None:
+        self.groups[group].overflow.clear()
+
+    def wake(self, group: int) -> None:
+        """Let the idle agents of `group` look for work now."""
+        target = self.groups[group]
+        for agent in list(target.idle):
+            self._unpark(agent)
+            self._fetch_work(agent)
 
     def _set_on_duty(self, group: _Group, wanted: int) -> None:
         on_duty = group.active - group.to_remove
@@ -477,3 +582,16 @@ class Centre:
         agent.channel = -1
         group.spare.append(agent)
         self.duty.append((self.env.now, group.index, -1))
+
+
+def _flags(indices: list[int], n: int) -> np.ndarray:
+    out = np.zeros(n, dtype=bool)
+    out[indices] = True
+    return out
+
+
+def _at(times: dict[int, float], n: int) -> np.ndarray:
+    out = np.full(n, np.nan)
+    if times:
+        out[list(times)] = list(times.values())
+    return out

@@ -11,7 +11,12 @@ import numpy as np
 import pytest
 
 from scenarios.load import from_dict
+from scenarios.staffing import group_staffing
+from sim.arrivals import draw_contacts
+from sim.behaviour import plan_behaviour
+from sim.engine import Centre
 from sim.replicate import simulate
+from sim.routing import plan_routing
 
 DAY_S = 86400.0
 
@@ -243,3 +248,29 @@ def test_behaviour_runs_are_identical_whatever_the_worker_count():
     two = simulate(scenario, seed=11, replications=3, workers=2).to_json()
     assert one == two
     assert one["contact_types"]["general"]["retrials"]["mean"] > 0
+
+
+def test_callbacks_are_called_back_after_they_arrived():
+    """Every callback taken in a peak is called back later, and no contact is answered before
+    it arrives (a callback's queue entry must not be read as another contact's)."""
+    data = _voice(patience={"distribution": "exponential", "mean_s": 300})
+    data["contact_types"][0]["volume"]["per_interval"] = [120 if 18 <= k < 22 else 30
+                                                          for k in range(48)]  # fmt: skip
+    data["contact_types"][0]["callback"] = {"offer_after_wait_s": 60, "take_up": 0.6}
+    scenario = from_dict(data)
+    staffing = group_staffing(scenario)
+    on_duty = np.stack([staffing[g.name].ravel() for g in scenario.agent_groups])
+    centre = Centre(
+        plan_routing(scenario),
+        draw_contacts(scenario, 1, 0),
+        on_duty,
+        scenario.horizon.interval_s,
+        scenario.horizon.length_s,
+        plan_behaviour(scenario, 1, 0),
+    )
+    record = centre.run()
+    answered = ~np.isnan(record.answer_s)
+    assert record.callback.sum() > 50
+    assert answered[record.callback].all()
+    assert (record.answer_s[answered] >= record.contacts.arrival_s[answered]).all()
+    assert (record.answer_s[record.callback] >= record.callback_at_s[record.callback]).all()

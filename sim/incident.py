@@ -1,0 +1,425 @@
+"""An incident layered on a normal run: its extra demand, how the centre detects it, and the
+levers of its response, switched on and off during the run.
+
+- **Surge.** Each surged contact type is offered, on top of its normal contacts, a Poisson
+  stream at ``(multiplier(t) - 1)`` times its forecast offered rate (`expected_offered`): the
+  multiplier ramps up linearly over `ramp_min` from the start, holds to the end of the
+  incident, and falls back linearly over `decay_min`. The extra contacts are drawn up front
+  from streams keyed by the incident's name, so every response plan meets the same surge.
+- **Detection** is measured: from the start, every minute, the controller looks at the last
+  `window_min` of the incident's contact types -- their offered count against the forecast,
+  and their service level over the contacts whose wait has reached the threshold (answered
+  within it, or not) -- and detects the incident at the first check where either condition
+  holds. Nothing is known before that.
+- **Levers** start from detection: the report after `report_after_min`, the IVR announcement
+  after `after_min` (each arrival of the incident's types then hangs up with probability
+  `deflection`), the reserve after `activation_delay_min` (extra agents on duty), and the
+  overflow, callbacks and suspended breaks at once. They stand down together at the first
+  check after the incident (with its decay) is over at which the 30-minute service level is
+  back at the recovery target (at once, without a recovery target).
+- **Redials and absence** follow the incident itself, not its detection: while it lasts (with
+  its decay) callers of its types who abandon redial with `redial_probability`; from its start
+  to its end every group's on-duty count is cut by `absence` (rounded to whole agents).
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from scenarios.demand import expected_offered
+from scenarios.schema import Exponential, Incident, Response, Scenario, clock_minutes
+from sim.arrivals import Contacts, stream
+from sim.behaviour import Behaviour, Draws
+from sim.engine import Centre
+from sim.metrics import answer_thresholds
+from sim.variates import draw
+
+# Random purposes of an incident's draws (after those of sim.arrivals and sim.behaviour).
+SURGE_ARRIVALS, SURGE_TIERS, SURGE_HANDLE, SURGE_PATIENCE, IVR, REDIAL_DELAY = range(300, 306)
+CHECK_S = 60.0  # how often the centre looks at its figures
+SURGE_STEP_S = 60.0  # resolution of the surge's rate
+RECOVERY_WINDOW_S = 1800.0  # the rolling service level of recovery and stand-down
+DEFAULT_RECOVERY_LEVEL = 0.8  # the recovery level without a `recover` target
+DEFAULT_REDIAL_DELAY = Exponential(distribution="exponential", mean_min=5.0)
+LEVERS = ("report", "ivr_announcement", "reserve", "overflow", "callback", "suspend_breaks")
+
+
+@dataclass(frozen=True)
+class IncidentClock:
+    """An incident's times in seconds from the horizon's start."""
+
+    onset_s: float
+    end_s: float  # start + duration
+    over_s: float  # end + the longest decay of its surge
+
+    @classmethod
+    def of(cls, scenario: Scenario, incident: Incident) -> IncidentClock:
+        onset = incident.start.day * 86400.0 + clock_minutes(incident.start.time) * 60.0
+        end = onset + incident.duration_min * 60.0
+        decay = max((s.decay_min for s in incident.surge), default=0.0)
+        return cls(onset, end, end + decay * 60.0)
+
+
+def multiplier(clock: IncidentClock, surge_multiplier: float, ramp_min: float, decay_min: float,
+               t_s: np.ndarray) -> np.ndarray:  # fmt: skip
+    """The surge's demand multiplier at times `t_s` (1 outside the incident)."""
+    extra = surge_multiplier - 1.0
+    ramp = np.clip((t_s - clock.onset_s) / max(ramp_min * 60.0, 1e-9), 0.0, 1.0)
+    decay = np.clip(1.0 - (t_s - clock.end_s) / max(decay_min * 60.0, 1e-9), 0.0, 1.0)
+    level = np.where(t_s < clock.end_s, ramp, decay)
+    return 1.0 + extra * np.where(t_s >= clock.onset_s, level, 0.0)
+
+
+def draw_surge(scenario: Scenario, incident: Incident, seed: int, replication: int) -> Contacts:
+    """The incident's extra contacts of one replication, in arrival order."""
+    horizon = scenario.horizon
+    clock = IncidentClock.of(scenario, incident)
+    forecast = expected_offered(scenario)
+    index = {ct.name: t for t, ct in enumerate(scenario.contact_types)}
+    start = math.floor(clock.onset_s / SURGE_STEP_S) * SURGE_STEP_S
+    edges = np.arange(start, min(clock.over_s + SURGE_STEP_S, horizon.length_s), SURGE_STEP_S)
+    parts = []
+    for surge in incident.surge:
+        t = index[surge.contact_type]
+        ct = scenario.contact_types[t]
+        rate = forecast[t].ravel() / horizon.interval_s  # contacts per second, per interval
+        mids = edges + SURGE_STEP_S / 2
+        base = rate[np.minimum((mids // horizon.interval_s).astype(np.int64), rate.size - 1)]
+        factor = multiplier(clock, surge.multiplier, surge.ramp_min, surge.decay_min, mids)
+        expected = (factor - 1.0) * base * SURGE_STEP_S
+        key = f"{incident.name}/{ct.name}"
+        rng = stream(seed, replication, SURGE_ARRIVALS, key)
+        counts = rng.poisson(expected)
+        n = int(counts.sum())
+        arrival = np.sort(np.repeat(edges, counts) + rng.uniform(0.0, SURGE_STEP_S, n))
+        keep = arrival < horizon.length_s
+        arrival, n = arrival[keep], int(keep.sum())
+        shares = np.asarray(ct.tier_shares)
+        tier = stream(seed, replication, SURGE_TIERS, key).choice(
+            len(shares), size=n, p=shares / shares.sum()
+        )
+        handle = draw(ct.handle_time, stream(seed, replication, SURGE_HANDLE, key), n)
+        patience = (
+            np.full(n, np.inf)
+            if ct.patience is None
+            else draw(ct.patience, stream(seed, replication, SURGE_PATIENCE, key), n)
+        )
+        parts.append((arrival, np.full(n, t), tier, handle, patience))
+    if not parts:
+        empty = np.zeros(0)
+        return Contacts(empty, empty.astype(np.int64), empty.astype(np.int64), empty, empty)
+    arrival, types, tier, handle, patience = (np.concatenate(p) for p in zip(*parts, strict=True))
+    order = np.argsort(arrival, kind="stable")
+    return Contacts(
+        arrival[order], types[order].astype(np.int64), tier[order].astype(np.int64),
+        handle[order], patience[order],
+    )  # fmt: skip
+
+
+def merge(normal: Contacts, extra: Contacts) -> Contacts:
+    """The contacts of both, in arrival order (normal ones first at equal times)."""
+    arrays = [
+        np.concatenate([getattr(normal, name), getattr(extra, name)])
+        for name in ("arrival_s", "contact_type", "tier", "handle_s", "patience_s")
+    ]
+    order = np.argsort(arrays[0], kind="stable")
+    arrival, types, tier, handle, patience = (a[order] for a in arrays)
+    return Contacts(arrival, types, tier, handle, patience, deflected=normal.deflected)
+
+
+@dataclass
+class LeverLog:
+    """When the incident was detected and each lever was in effect (seconds; None: never)."""
+
+    detected_s: float | None = None
+    starts: dict[str, float] = field(default_factory=dict)
+    ends: dict[str, float] = field(default_factory=dict)
+    stood_down_s: float | None = None
+
+
+class Drill:
+    """The controller the engine consults during an incident run (see the module docstring).
+
+    `breaks` are the agents on break per group and step, ``(groups, steps)``, who come back when
+    breaks are suspended.
+    """
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        incident: Incident,
+        response: Response,
+        behaviour: Behaviour,
+        breaks: np.ndarray,
+        seed: int,
+        replication: int,
+    ) -> None:
+        self.scenario = scenario
+        self.incident = incident
+        self.response = response
+        self.behaviour = behaviour
+        self.breaks = breaks
+        self.clock = IncidentClock.of(scenario, incident)
+        self.types = set(scenario.incident_types(incident))
+        self.callback_types = (
+            {t for t in self.types if _kind(scenario, t) == "voice"}
+            if response.callback is not None
+            else set()
+        )
+        self.thresholds_s = answer_thresholds(scenario)[0]
+        horizon = scenario.horizon
+        forecast = sum(expected_offered(scenario)[t].ravel() for t in self.types)
+        # Forecast offered contacts of the incident's types up to each interval boundary.
+        self.forecast_cum = np.concatenate([[0.0], np.cumsum(forecast)])
+        self.interval_s = horizon.interval_s
+        self.uniform = Draws(None, stream(seed, replication, IVR, incident.name))
+        delay = incident.redial_delay or DEFAULT_REDIAL_DELAY
+        self.redial_delay = {
+            t: Draws(delay, stream(seed, replication, REDIAL_DELAY, f"{incident.name}/{t}"))
+            for t in self.types
+        }
+        self.arrived: dict[int, tuple[list[float], list[int]]] = {t: ([], []) for t in self.types}
+        self.log = LeverLog()
+        self.ivr_on = self.reserve_on = self.breaks_off = self.absent = False
+        # The rules of the incident's types as they were before the incident changed them.
+        self.saved_redial: dict[int, tuple[float, Draws | None]] = {}
+        self.saved_callback: dict[int, tuple[float, float]] = {}
+        self.centre: Centre | None = None
+
+    # --- hooks the engine calls -----------------------------------------------------------------
+
+    def deflects(self, i: int) -> bool:
+        """Called at every arrival: True when contact `i` hangs up at the IVR announcement."""
+        centre = self.centre
+        t = centre.ctype[i]
+        if t not in self.types:
+            return False
+        if self.ivr_on and self.uniform() < self.response.ivr_announcement.deflection:
+            return True
+        times, indices = self.arrived[t]
+        times.append(centre.env.now)
+        indices.append(i)
+        return False
+
+    def queued(self, i: int) -> None:
+        """Called when contact `i` has to wait: an overflow starts looking at it in time."""
+        overflow = self.response.overflow
+        if "overflow" not in self.log.starts or "overflow" in self.log.ends:
+            return
+        centre = self.centre
+        if self.scenario.contact_types[centre.ctype[i]].name == overflow.contact_type:
+            self._wake_overflow_at(centre.arrival[i] + overflow.after_wait_s)
+
+    def adjust(self, group: int, step: int, planned: int) -> int:
+        """Agents of `group` on duty at `step` with the levers and absence now in effect."""
+        agents = planned
+        if self.breaks_off:
+            agents += int(self.breaks[group, step])
+        if self.absent:
+            agents = round(agents * (1 - self.incident.absence))
+        reserve = self.response.reserve
+        if self.reserve_on and self.scenario.agent_groups[group].name == reserve.group:
+            agents += reserve.agents
+        return agents
+
+    # --- the controller's own events ------------------------------------------------------------
+
+    def attach(self, centre: Centre) -> None:
+        """Schedule the incident's events on `centre` (before it runs)."""
+        self.centre = centre
+        clock = self.clock
+        self._at(clock.onset_s, self._on_onset)
+        self._at(clock.onset_s + CHECK_S, self._on_check)
+        if self.incident.absence > 0:
+            self._at(clock.end_s, self._on_absence_end)
+        if self.incident.redial_probability is not None:
+            self._at(clock.over_s, self._on_redial_end)
+
+    def _at(self, time_s: float, action: Callable[[], None]) -> None:
+        centre = self.centre
+        if time_s < centre.length_s:
+            centre.env.timeout(max(time_s - centre.env.now, 0.0)).callbacks.append(
+                lambda _event: action()
+            )
+
+    def _on_onset(self) -> None:
+        if self.incident.absence > 0:
+            self.absent = True
+            self.centre.restaff_now()
+        p = self.incident.redial_probability
+        if p is not None:
+            for t in self.types:
+                rules = self.behaviour.rules[t]
+                if rules.patience is None and self.scenario.contact_types[t].patience is None:
+                    continue
+                self.saved_redial[t] = (rules.retrial_probability, rules.retrial_delay)
+                rules.retrial_probability = p
+                rules.retrial_delay = rules.retrial_delay or self.redial_delay[t]
+                self.centre.watch[t] = rules.watches_queue
+
+    def _on_absence_end(self) -> None:
+        self.absent = False
+        self.centre.restaff_now()
+
+    def _on_redial_end(self) -> None:
+        for t, (probability, delay) in self.saved_redial.items():
+            rules = self.behaviour.rules[t]
+            rules.retrial_probability, rules.retrial_delay = probability, delay
+            self.centre.watch[t] = rules.watches_queue
+
+    def _on_check(self) -> None:
+        now = self.centre.env.now
+        detect = self.response.detect
+        window_s = detect.window_min * 60.0
+        over = detect.offered_over_forecast
+        level = self.service_level(window_s)
+        if (over is not None and self._offered(window_s) > over * self._forecast(window_s)) or (
+            detect.service_level_below is not None
+            and level is not None
+            and level < detect.service_level_below
+        ):
+            self._on_detect()
+        else:
+            self._at(now + CHECK_S, self._on_check)
+
+    def _on_detect(self) -> None:
+        now = self.centre.env.now
+        response = self.response
+        self.log.detected_s = now
+        self._start_at(now + response.report_after_min * 60.0, "report", lambda: None)
+        if response.ivr_announcement is not None:
+            self._start_at(
+                now + response.ivr_announcement.after_min * 60.0,
+                "ivr_announcement",
+                lambda: setattr(self, "ivr_on", True),
+            )
+        if response.reserve is not None:
+            self._start_at(
+                now + response.reserve.activation_delay_min * 60.0, "reserve", self._reserve_in
+            )
+        if response.overflow is not None:
+            self._start_at(now, "overflow", self._overflow_on)
+        if response.callback is not None:
+            self._start_at(now, "callback", self._callbacks_on)
+        if response.suspend_breaks:
+            self._start_at(now, "suspend_breaks", self._breaks_suspended)
+        self._at(max(now, self.clock.over_s) + CHECK_S, self._on_stand_down_check)
+
+    def _start_at(self, time_s: float, lever: str, action: Callable[[], None]) -> None:
+        def start() -> None:
+            if self.log.stood_down_s is None:
+                self.log.starts[lever] = self.centre.env.now
+                action()
+
+        self._at(time_s, start)
+
+    def _reserve_in(self) -> None:
+        self.reserve_on = True
+        self.centre.restaff_now()
+
+    def _overflow_on(self) -> None:
+        overflow = self.response.overflow
+        centre = self.centre
+        skill = self._skill_of(overflow.contact_type)
+        for name in overflow.to_groups:
+            g = next(k for k, grp in enumerate(self.scenario.agent_groups) if grp.name == name)
+            centre.add_overflow(g, skill, overflow.after_wait_s)
+        for i in centre.waiting(skill):
+            self._wake_overflow_at(centre.arrival[i] + overflow.after_wait_s)
+
+    def _wake_overflow_at(self, time_s: float) -> None:
+        def wake() -> None:
+            if "overflow" not in self.log.ends:
+                for name in self.response.overflow.to_groups:
+                    self.centre.wake(self._group_index(name))
+
+        self._at(time_s, wake)
+
+    def _callbacks_on(self) -> None:
+        callback = self.response.callback
+        for t in self.callback_types:
+            rules = self.behaviour.rules[t]
+            self.saved_callback[t] = (rules.offer_callback_after_s, rules.callback_take_up)
+            rules.offer_callback_after_s = callback.offer_after_wait_s
+            rules.callback_take_up = callback.take_up
+            self.centre.watch[t] = True
+        for skill in {self.centre.type_skill[t] for t in self.callback_types}:
+            self.centre.watch_waiting(skill)
+
+    def _breaks_suspended(self) -> None:
+        self.breaks_off = True
+        self.centre.restaff_now()
+
+    def _on_stand_down_check(self) -> None:
+        target = self.incident.targets.recover
+        level = self.service_level(RECOVERY_WINDOW_S)
+        if target is None or level is None or level >= target.service_level:
+            self._stand_down()
+        else:
+            self._at(self.centre.env.now + CHECK_S, self._on_stand_down_check)
+
+    def _stand_down(self) -> None:
+        centre = self.centre
+        now = centre.env.now
+        self.log.stood_down_s = now
+        for lever in self.log.starts:
+            self.log.ends[lever] = now
+        self.ivr_on = False
+        if "overflow" in self.log.starts:
+            for name in self.response.overflow.to_groups:
+                centre.remove_overflow(self._group_index(name))
+        for t, (after_s, take_up) in self.saved_callback.items():
+            rules = self.behaviour.rules[t]
+            rules.offer_callback_after_s, rules.callback_take_up = after_s, take_up
+            centre.watch[t] = rules.watches_queue
+        if self.reserve_on or self.breaks_off:
+            self.reserve_on = self.breaks_off = False
+            centre.restaff_now()
+
+    # --- what the centre sees -------------------------------------------------------------------
+
+    def _offered(self, window_s: float) -> int:
+        since = self.centre.env.now - window_s
+        return sum(len(t) - bisect.bisect_right(t, since) for t, _ in self.arrived.values())
+
+    def _forecast(self, window_s: float) -> float:
+        """Forecast offered contacts of the incident's types over the last `window_s`."""
+        now = self.centre.env.now
+        return self._forecast_until(now) - self._forecast_until(max(now - window_s, 0.0))
+
+    def _forecast_until(self, time_s: float) -> float:
+        k = min(int(time_s // self.interval_s), len(self.forecast_cum) - 2)
+        part = (time_s - k * self.interval_s) / self.interval_s
+        return self.forecast_cum[k] + part * (self.forecast_cum[k + 1] - self.forecast_cum[k])
+
+    def service_level(self, window_s: float) -> float | None:
+        """The incident's types' service level over the contacts whose threshold ran out in
+        the last `window_s` (None: there were none)."""
+        centre = self.centre
+        now = centre.env.now
+        good = total = 0
+        for t, (times, indices) in self.arrived.items():
+            threshold = self.thresholds_s[t]
+            first = bisect.bisect_right(times, now - threshold - window_s)
+            last = bisect.bisect_right(times, now - threshold)
+            for k in range(first, last):
+                i = indices[k]
+                total += 1
+                good += centre.answer[i] <= times[k] + threshold  # NaN compares False
+        return good / total if total else None
+
+    def _skill_of(self, contact_type: str) -> int:
+        t = next(k for k, ct in enumerate(self.scenario.contact_types) if ct.name == contact_type)
+        return self.centre.type_skill[t]
+
+    def _group_index(self, name: str) -> int:
+        return next(k for k, g in enumerate(self.scenario.agent_groups) if g.name == name)
+
+
+def _kind(scenario: Scenario, t: int) -> str:
+    return scenario.channel_of(scenario.contact_types[t]).kind
