@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 from optimise.requirements import analytic_requirement
+from optimise.reserve import ReserveSizing, size_reserve
 from optimise.shifts import ShiftPlan, schedule
 from scenarios.schema import Scenario
 from scenarios.staffing import on_duty
@@ -54,6 +55,7 @@ class Optimisation:
     verification: Results | None
     rounds: list[dict[str, Any]] = field(default_factory=list)
     first_weekday: int = 0  # of day 0, Monday = 0: what a roster of the plan needs
+    reserve: ReserveSizing | None = None  # with the scenario's surge targets
 
     @property
     def targets_met(self) -> bool:
@@ -79,6 +81,7 @@ class Optimisation:
             "rounds": self.rounds,
             "message": plan.message,
             "first_weekday": self.first_weekday,
+            "reserve": None if self.reserve is None else self.reserve.to_json(),
         }
 
 
@@ -152,8 +155,27 @@ def optimise(
     if plan.status != "infeasible" and verified is not plan:
         say("verifying the final plan with an independent seed")
         verification = run(plan, run_seed + VERIFY_SEED_OFFSET)
+    reserve = None
+    if scenario.surge_targets and plan.status != "infeasible":
+        net = on_duty(scenario, plan.shifts)
+        gross = on_duty(scenario, plan.shifts, net_of_breaks=False)
+        reserve = size_reserve(
+            scenario,
+            net,
+            {name: gross[name] - net[name] for name in net},
+            seed=seed,
+            replications=replications,
+            executor=executor,
+            workers=workers,
+            progress=say,
+        )
     return Optimisation(
-        plan, needed, verification, rounds, first_weekday=scenario.horizon.first_weekday
+        plan,
+        needed,
+        verification,
+        rounds,
+        first_weekday=scenario.horizon.first_weekday,
+        reserve=reserve,
     )
 
 

@@ -115,6 +115,20 @@ def optimisation_summary(document: dict[str, Any]) -> str:
     else:
         lines += ["", "verified with an independent seed:", simulation_summary(verification)]
         lines.append(f"every target met: {'yes' if document['targets_met'] else 'NO'}")
+    reserve = document.get("reserve")
+    if reserve:
+        lines += [
+            "",
+            f"standby reserve for the surge targets (on-call cost {reserve['cost']:,.2f}):",
+        ]
+        for name, group in reserve["groups"].items():
+            lines.append(
+                f"  {name}: {group['agents']} on call at {group['cost_factor']:g} of the pay, "
+                f"active {group['activation_delay_min']:g} min after detection"
+            )
+        for name, incident in reserve["incidents"].items():
+            verdict = "met" if incident["targets_met"] else "MISSED"
+            lines.append(f"  {name}: incident targets {verdict} with the reserve")
     return "\n".join(lines)
 
 

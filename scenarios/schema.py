@@ -841,6 +841,12 @@ def _check_incidents(scenario: Scenario) -> None:
             scenario, incident, plan.response.applied_to(incident.response), f"{where}.response"
         )
     for i, name in enumerate(scenario.surge_targets):
+        if name in incidents and incidents[name].response.reserve is None:
+            raise FieldProblem(
+                f"surge_targets[{i}]",
+                f"incident {name!r} has no response.reserve to size (give its group and "
+                "activation_delay_min)",
+            )
         if name not in incidents:
             raise FieldProblem(
                 f"surge_targets[{i}]", f"unknown incident {name!r}{_one_of(incidents)}"
