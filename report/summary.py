@@ -127,8 +127,12 @@ def optimisation_summary(document: dict[str, Any]) -> str:
                 f"active {group['activation_delay_min']:g} min after detection"
             )
         for name, incident in reserve["incidents"].items():
-            verdict = "met" if incident["targets_met"] else "MISSED"
-            lines.append(f"  {name}: incident targets {verdict} with the reserve")
+            sized = "met" if incident["sized_targets_met"] else "MISSED"
+            every = "met" if incident["targets_met"] else "MISSED"
+            lines.append(
+                f"  {name}: recovery and abandonment {sized} with the reserve; "
+                f"all its targets {every}"
+            )
     return "\n".join(lines)
 
 
@@ -160,6 +164,8 @@ def validation_summary(review: Review) -> str:
             f"  {t.who:<26} >= {t.service_level:.0%} within {duration_text(t.answer_within_s):<8}"
             f" {_SCOPE[t.scope]:<17}source: {t.source or '(none given)'}"
         )
+    if review.incidents:
+        lines += ["", "incidents:"] + [f"  {line}" for line in review.incidents]
     cited = ", ".join(f"{name} {count}" for name, count in sorted(review.sources.items()))
     lines += ["", f"sources: {sum(review.sources.values())} mappings name one ({cited or 'none'})"]
     if review.unsourced:

@@ -23,17 +23,38 @@ class ScenarioError(ValueError):
 
 
 def load(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file; raise `ScenarioError` on any problem."""
+    """Read and validate a scenario YAML file; raise `ScenarioError` on any problem.
+
+    A file may begin from another: ``extends: base.yaml`` (a path relative to the file) takes
+    every top-level field of the base scenario, which must be valid on its own, and the file's
+    own fields replace or add to them (a drill adds its `incidents` to a normal week).
+    """
+    return from_dict(_read(Path(path), ()), str(path))
+
+
+def _read(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    """The scenario mapping of `path` with its `extends` chain resolved."""
     file = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ScenarioError(file, "", "file not found") from None
     except IsADirectoryError:
         raise ScenarioError(file, "", "is a directory, expected a scenario YAML file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(file, "", f"cannot read: {err}") from None
-    return parse(text, file)
+    data = _yaml(text, file)
+    if not isinstance(data, dict) or "extends" not in data:
+        return data
+    base = data.pop("extends")
+    if not isinstance(base, str) or not base:
+        raise ScenarioError(file, "extends", f"expected the path of a scenario file, got {base!r}")
+    base_path = path.parent / base
+    if base_path.resolve() in chain or base_path.resolve() == path.resolve():
+        raise ScenarioError(file, "extends", f"{base} extends this file again (a loop)")
+    base_data = _read(base_path, (*chain, path.resolve()))
+    from_dict(base_data, str(base_path))  # the base must hold on its own
+    return {**base_data, **data}
 
 
 class _StrictLoader(yaml.SafeLoader):
@@ -62,6 +83,11 @@ class _StrictLoader(yaml.SafeLoader):
 
 def parse(text: str, file: str = "<text>") -> Scenario:
     """Validate scenario YAML given as text; `file` is only used in error messages."""
+    return from_dict(_yaml(text, file), file)
+
+
+def _yaml(text: str, file: str) -> Any:
+    """The YAML document in `text`, or a one-line `ScenarioError`."""
     try:
         data = yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as err:
@@ -71,7 +97,7 @@ def parse(text: str, file: str = "<text>") -> Scenario:
         raise ScenarioError(file, "", f"invalid YAML at {where}{problem}") from None
     if data is None:
         raise ScenarioError(file, "", "file is empty, expected a scenario")
-    return from_dict(data, file)
+    return data
 
 
 def from_dict(data: Any, file: str = "<scenario>") -> Scenario:

@@ -24,7 +24,7 @@ import numpy as np
 from pydantic import BaseModel
 
 from scenarios.demand import expected_offered, open_mask, scenario_volume
-from scenarios.schema import WEEKDAYS, Channel, ContactType, Scenario
+from scenarios.schema import WEEKDAYS, Channel, ContactType, Incident, Scenario
 from scenarios.staffing import group_staffing
 
 DAY_MIN = 1440
@@ -63,6 +63,7 @@ class Review:
     sources: Counter[str]  # mappings naming a source, by the source's first word or seed file
     unsourced: list[str] = field(default_factory=list)  # figure-holding mappings without one
     warnings: list[str] = field(default_factory=list)
+    incidents: list[str] = field(default_factory=list)  # one line per incident
 
 
 def review(scenario: Scenario) -> Review:
@@ -119,6 +120,7 @@ def review(scenario: Scenario) -> Review:
         + (_staffing_warnings(scenario, offered, load) if scenario.staffed else [])
     )
     return Review(
+        incidents=[_incident_line(scenario, incident) for incident in scenario.incidents],
         channels=channels,
         peak_erlangs=float(centre[centre_peak]),
         peak_at=_when(scenario, *centre_peak),
@@ -164,14 +166,35 @@ def reachable_share(
     return answered / float(flat.sum())
 
 
+def _incident_line(scenario: Scenario, incident: Incident) -> str:
+    """What an incident is, when, what it surges, its levers and the plans compared with it."""
+    surge = ", ".join(f"{s.contact_type} x{s.multiplier:g}" for s in incident.surge) or "none"
+    levers = [
+        name
+        for name in ("ivr_announcement", "reserve", "overflow", "callback")
+        if getattr(incident.response, name) is not None
+    ] + (["suspend_breaks"] if incident.response.suspend_breaks else [])
+    plans = [p.name for p in scenario.response_plans if p.incident == incident.name]
+    sized = " (reserve sized by wfm optimise)" if incident.name in scenario.surge_targets else ""
+    return (
+        f"{incident.name}: {incident.kind.replace('_', ' ')}, grade {incident.grade}, "
+        f"{_day(scenario, incident.start.day)} {incident.start.time} "
+        f"for {duration_text(incident.duration_min * 60)}; surge {surge}; levers "
+        f"{', '.join(levers) or 'none'}; plans compared: {', '.join(plans) or 'none'}{sized}"
+    )
+
+
 def _deferred(scenario: Scenario, contact_type: ContactType) -> bool:
     return scenario.channel_of(contact_type).kind == "email"
 
 
 def _when(scenario: Scenario, day: int, interval: int) -> str:
-    weekday = WEEKDAYS[(scenario.horizon.first_weekday + day) % 7]
     minutes = interval * scenario.horizon.interval_min
-    return f"day {day} ({weekday}) {minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{_day(scenario, day)} {minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _day(scenario: Scenario, day: int) -> str:
+    return f"day {day} ({WEEKDAYS[(scenario.horizon.first_weekday + day) % 7]})"
 
 
 def _sources(scenario: Scenario) -> tuple[Counter[str], list[str]]:

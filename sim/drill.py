@@ -9,7 +9,8 @@ record (`score`), minutes counting from the incident's start:
   took effect. Never within the horizon: the minutes to its end (censored).
 - ``recover_min``: from the start until the 30-minute rolling service level of the incident's
   contact types (by arrival; a window without decided contacts counts as meeting it) is back at
-  the recovery level and stays there for an hour; 0 when it never drops below. The level is the
+  the recovery level and stays there for an hour; 0 when it does not drop below while the
+  incident (with its decay) lasts -- a later dip is the normal day's. The level is the
   `recover` target's, else 80 %. Not recovered within the horizon (the hour included): the
   minutes to its end, and ``recovered`` false.
 - over the incident's contact types arriving in the *scored period*, from the start to the
@@ -155,7 +156,8 @@ def score(
     wait = np.where(answered, answer - arrival, np.minimum(abandon_at, length) - arrival)
 
     rolling = _RollingLevel(arrival[own], good[own], (answered | abandoned)[own])
-    recovered_at = _recovery(rolling, onset, length, recover_level(incident))
+    over = IncidentClock.of(scenario, incident).over_s
+    recovered_at = _recovery(rolling, onset, over, length, recover_level(incident))
     queue = _Queue(arrival[own], left[own])
 
     def minutes(time_s: float | None) -> float:
@@ -217,16 +219,21 @@ class _RollingLevel:
         return np.divide(good, decided, out=np.full(len(times), np.nan), where=decided > 0)
 
 
-def _recovery(rolling: _RollingLevel, onset: float, length: float, level: float) -> float | None:
-    """When the rolling level, having dropped below `level`, is back at it for an hour (the
-    start itself when it never drops); None when that does not happen within `length`."""
+def _recovery(
+    rolling: _RollingLevel, onset: float, over: float, length: float, level: float
+) -> float | None:
+    """When the rolling level, having dropped below `level` while the incident lasted (from
+    `onset` to `over`), is back at it for an hour; the start itself when it did not drop then
+    (a dip after the incident is the normal day's, not the incident's). None when it does not
+    recover within `length`."""
     grid = np.arange(onset, length + 1e-9, BIN_S)
     levels = rolling.at(grid)
     ok = np.isnan(levels) | (levels >= level)
-    if ok.all():
+    during = grid <= over
+    if ok[during].all():
         return onset
     hold = round(HOLD_S / BIN_S)
-    first_dip = int(np.argmin(ok))
+    first_dip = int(np.argmin(ok | ~during))
     for k in range(first_dip + 1, len(grid) - hold):
         if ok[k : k + hold + 1].all():
             return float(grid[k])
@@ -313,8 +320,11 @@ class DrillResult:
             out.append({"metric": metric, "value": value, "achieved": card[metric], "met": met})
         return out
 
-    def met(self, plan: str = AS_GIVEN) -> bool:
-        return all(t["met"] for t in self.targets(plan))
+    def met(self, plan: str = AS_GIVEN, metrics: Sequence[str] | None = None) -> bool:
+        """True when every incident target (or those on `metrics`) is met."""
+        return all(
+            t["met"] for t in self.targets(plan) if metrics is None or t["metric"] in metrics
+        )
 
     def timeline(self, plan: str = AS_GIVEN) -> list[dict[str, Any]]:
         """The mean timeline over replications, one row per 5-minute bin."""

@@ -3,6 +3,7 @@ and optimises."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ from sim.replicate import simulate
 
 LIBRARY = Path(__file__).resolve().parents[1] / "scenarios/library"
 TELECOM = LIBRARY / "telecom_hotline_week.yaml"
+DRILLS = sorted((LIBRARY / "drills").glob("*.yaml"))
+WEEK_PLAN = LIBRARY / "drills/telecom_week_plan.json"
 
 
 def _mappings(node: Any, path: str = "") -> list[tuple[str, dict]]:
@@ -39,9 +42,9 @@ def test_every_library_scenario_loads(path: Path) -> None:
     assert scenario.contact_types and scenario.agent_groups
 
 
-def test_every_figure_of_the_telecom_week_names_its_source() -> None:
-    data = yaml.safe_load(TELECOM.read_text(encoding="utf-8"))
-    # A mapping holding a figure (a number or a list of numbers) must say where it comes from.
+def _unsourced(data: Any) -> list[str]:
+    """Paths of the mappings that hold a figure (a number or a list of numbers) but do not say
+    where it comes from."""
     unsourced = []
     for path, mapping in _mappings(data):
         has_figure = any(
@@ -52,7 +55,12 @@ def test_every_figure_of_the_telecom_week_names_its_source() -> None:
         )
         if has_figure and "source" not in mapping:
             unsourced.append(path)
-    assert unsourced == []
+    return unsourced
+
+
+def test_every_figure_of_the_telecom_week_names_its_source() -> None:
+    data = yaml.safe_load(TELECOM.read_text(encoding="utf-8"))
+    assert _unsourced(data) == []
     sources = [m["source"] for _, m in _mappings(data) if "source" in m]
     assert all(s.startswith(("seed ", "assumption")) for s in sources), sources
     for seeded in ("004 part 1", "000 §2.1.2", "000 §2.1.3", "000 §8.1", "002 §1.4"):
@@ -103,3 +111,45 @@ def test_the_telecom_week_optimises_to_a_plan_meeting_every_target() -> None:
     assert result.plan.status in ("optimal", "feasible")
     assert document["targets_met"], [r["kind"] for r in document["rounds"]]
     assert document["verification"]["seed"] != 2
+
+
+@pytest.mark.parametrize("path", DRILLS, ids=lambda p: p.name)
+def test_every_drill_builds_on_the_telecom_week_with_sources(path: Path) -> None:
+    scenario = load(path)
+    week = load(TELECOM)
+    assert scenario.contact_types == week.contact_types  # the week, unchanged
+    assert scenario.agent_groups == week.agent_groups
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["extends"] == "../telecom_hotline_week.yaml"
+    assert _unsourced(data) == []
+    (incident,) = scenario.incidents
+    assert [p.incident for p in scenario.response_plans] and all(
+        p.incident == incident.name for p in scenario.response_plans
+    ), "each drill compares its response with an alternative"
+    assert incident.targets.report_within_min == 10 and incident.targets.respond_within_min == 30
+
+
+def test_the_drills_cover_the_seed_drill_kinds() -> None:
+    kinds = {load(path).incidents[0].kind for path in DRILLS}
+    assert kinds == {"network_fault", "complaint_wave", "security", "weather", "multi_department"}
+
+
+def test_the_bundled_week_plan_staffs_the_telecom_week() -> None:
+    plan = json.loads(WEEK_PLAN.read_text(encoding="utf-8"))
+    groups = {g.name for g in load(TELECOM).agent_groups}
+    assert plan["targets_met"] and {row["group"] for row in plan["shifts"]} <= groups
+    total = sum(row["count"] * row["length_h"] for row in plan["shifts"])
+    assert total == pytest.approx(plan["agent_hours"])
+
+
+def test_a_drill_runs_on_the_bundled_plan(wfm, tmp_path: Path) -> None:
+    out = tmp_path / "drill.json"
+    run = wfm("drill", LIBRARY / "drills/network_fault.yaml", "--incident",
+              "regional-network-fault", "--plan", WEEK_PLAN, "--compare", "no-reserve",
+              "--replications", "2", "--seed", "1", "--json", out)  # fmt: skip
+    assert run.code == 0, run.err
+    document = json.loads(out.read_text())
+    assert document["grade"] == 2 and list(document["plans"]) == ["no-reserve"]
+    with_reserve = document["scorecard"]["abandon_rate"]["mean"]
+    without = document["plans"]["no-reserve"]["scorecard"]["abandon_rate"]["mean"]
+    assert with_reserve < without
