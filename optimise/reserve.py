@@ -135,7 +135,7 @@ def _size_one(
         say(f"reserve for {incident.name}: {agents} agents, targets {_word(met)}")
         return met
 
-    agents = _smallest(lambda n: holds(n, seed))
+    agents = smallest_count(lambda n: holds(n, seed))
     for _ in range(MAX_VERIFY_STEPS):
         if agents is None or holds(agents, seed + VERIFY_SEED_OFFSET):
             break
@@ -143,7 +143,7 @@ def _size_one(
     return agents, steps
 
 
-def _smallest(holds: Callable[[int], bool]) -> int | None:
+def smallest_count(holds: Callable[[int], bool]) -> int | None:
     """The smallest count for which `holds` is true, assuming it stays true above it; None if
     not even `MAX_RESERVE` is enough."""
     if holds(0):

@@ -598,8 +598,9 @@ class Reserve(_Model):
 
 
 class Overflow(_Model):
-    """From detection, contacts of `contact_type` that have waited `after_wait_s` may also be
-    answered by agents of `to_groups` (after those agents' own queues)."""
+    """From detection, contacts of `contact_type` that have waited `after_wait_s` are also
+    answered by agents of `to_groups`, before those agents' own work (the groups are re-tasked
+    for the emergency)."""
 
     contact_type: str
     to_groups: list[str] = Field(min_length=1)

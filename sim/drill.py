@@ -16,8 +16,9 @@ record (`score`), minutes counting from the incident's start:
 - over the incident's contact types arriving in the *scored period*, from the start to the
   first midnight after the incident (with its decay) is over: ``abandon_rate`` (abandoned /
   answered + abandoned), ``lost_contacts`` (abandoned and not redialled), ``peak_wait_s`` (the
-  longest wait, answered or not) and ``peak_queue`` (most of the types' callers waiting at once;
-  callbacks taken are not waiting). Callers hanging up at the IVR announcement are not offered.
+  longest wait, answered or not, to the call-back for a callback) and ``peak_queue`` (most
+  waiting at once; callbacks taken are not waiting) -- these two of the live channels only, as
+  e-mail waits hours by design. Callers hanging up at the IVR announcement are not offered.
 
 The timeline has 5-minute bins from an hour before the start to the end of the scored period:
 offered, hung up at the IVR, answered and abandoned in the bin, the queue and the rolling
@@ -152,13 +153,16 @@ def score(
         np.where(answered, answer, np.where(abandoned, abandon_at, length)),
     )
     counted = own & (arrival >= onset) & (arrival < end)
+    deferred = [t for t, ct in enumerate(scenario.contact_types)
+                if scenario.channel_of(ct).kind == "email"]  # fmt: skip
+    live = ~np.isin(c.contact_type, deferred)
     decided = (answered | abandoned)[counted].sum()
     wait = np.where(answered, answer - arrival, np.minimum(abandon_at, length) - arrival)
 
     rolling = _RollingLevel(arrival[own], good[own], (answered | abandoned)[own])
     over = IncidentClock.of(scenario, incident).over_s
     recovered_at = _recovery(rolling, onset, over, length, recover_level(incident))
-    queue = _Queue(arrival[own], left[own])
+    queue = _Queue(arrival[own & live], left[own & live])
 
     def minutes(time_s: float | None) -> float:
         return censored_min if time_s is None else (time_s - onset) / 60.0
@@ -172,7 +176,7 @@ def score(
         "lost_contacts": float((abandoned & ~record.redialled)[counted].sum()),
         "abandon_rate": float(abandoned[counted].sum() / decided) if decided else math.nan,
         "peak_queue": float(queue.peak(onset, end)),
-        "peak_wait_s": float(wait[counted].max()) if counted.any() else 0.0,
+        "peak_wait_s": float(wait[counted & live].max()) if (counted & live).any() else 0.0,
     }
     bins = timeline_bins(scenario, incident)
     edges = np.append(bins, bins[-1] + BIN_S)

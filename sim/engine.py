@@ -90,8 +90,8 @@ class _Group:
         self.leaving: list[_Agent] = []
         self.to_remove = 0  # agents to send off duty as soon as they finish a contact
         self.spare: list[_Agent] = []  # off-duty agents, reused when staffing rises
-        # Queues the group may also take from once their head has waited long enough:
-        # (channel, concurrency, queues by tier rank, wait_s), after its own skills.
+        # Queues the group takes from, before its own skills, once their head has waited long
+        # enough: (channel, concurrency, queues by tier rank, wait_s).
         self.overflow: list[tuple[int, int, list[deque], float]] = []
 
 
@@ -313,6 +313,8 @@ class Centre:
         deadline = self.deadline
         if agent.load == 0:
             agent.channel = -1
+        if agent.group.overflow:  # an incident's overflow comes before the group's own work
+            self._fetch_overflow(agent, now)
         for channel, conc, queues in agent.group.skills:
             if (agent.load and channel != agent.channel) or self.closed[channel]:
                 continue
@@ -327,8 +329,6 @@ class Centre:
                         self._serve(agent, i, now)
                 if agent.load >= conc:
                     return
-        if agent.group.overflow:
-            self._fetch_overflow(agent, now)
         self._park(agent, self.concurrency[agent.channel] if agent.load else 1)
 
     def _fetch_overflow(self, agent: _Agent, now: float) -> None:

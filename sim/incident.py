@@ -14,7 +14,8 @@ levers of its response, switched on and off during the run.
 - **Levers** start from detection: the report after `report_after_min`, the IVR announcement
   after `after_min` (each arrival of the incident's types then hangs up with probability
   `deflection`), the reserve after `activation_delay_min` (extra agents on duty), and the
-  overflow, callbacks and suspended breaks at once. They stand down together at the first
+  overflow (its groups take the overflowed contacts before their own work), callbacks and
+  suspended breaks at once. They stand down together at the first
   check after the incident (with its decay) is over at which the 30-minute service level is
   back at the recovery target (at once, without a recovery target).
 - **Redials and absence** follow the incident itself, not its detection: while it lasts (with
