@@ -98,11 +98,12 @@ def main() -> None:
         "|---|---|---:|---:|---|---:|---:|---:|---:|",
     ]
     for r in rows:
+        base = "out of reach" if r["extra"] is None else f"+{r['extra']}"
         saving = 1 - r["reserve_cost"] / r["base_cost"] if r["base_cost"] else np.nan
         lines.append(
             f"| {r['drill']} | {r['group']} | {r['reserve']} after {r['delay']:g} min "
             f"| {r['reserve_cost']:,.0f} | {'yes' if r['reserve_met'] else 'NO'} "
-            f"| +{r['extra']} | {r['base_cost']:,.0f} | {saving:.0%} | {r['seconds']:.0f} |"
+            f"| {base} | {r['base_cost']:,.0f} | {saving:.0%} | {r['seconds']:.0f} |"
         )
     if args.markdown:
         print("\n".join(lines))
