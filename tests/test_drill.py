@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from conftest import WfmRunner, write_yaml
 
+from report.drill_figure import figure_bytes, timeline_figure
 from scenarios.load import ScenarioError, from_dict
 from scenarios.staffing import group_staffing
 from sim.arrivals import draw_contacts
@@ -361,6 +362,7 @@ def test_wfm_drill_writes_the_contract_json_and_a_figure(wfm: WfmRunner, tmp_pat
     row = document["timeline"][0]
     assert {"offered", "answered", "abandoned", "queue", "service_level", "agents"} <= set(row)
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert figure_bytes(timeline_figure(document), ".pdf")[:5] == b"%PDF-"
     assert "scorecard" in run.out and "slow" in run.out
 
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from scenarios.demand import agents_per_interval, volume_per_interval
-from scenarios.load import from_dict, load
+from scenarios.load import ScenarioError, from_dict, load
 from scenarios.schema import Constant, Empirical, Exponential, Gamma, Lognormal
 from sim.arrivals import draw_contacts
 from sim.variates import draw
@@ -146,3 +146,28 @@ def test_tier_shares_summing_to_one_within_tolerance_simulate():
     data["targets"] = []
     contacts = draw_contacts(from_dict(data), seed=1, replication=0)
     assert set(contacts.tier[contacts.contact_type == 0].tolist()) == {0, 1, 2}
+
+
+def test_a_scenario_may_extend_another(tmp_path):
+    """`extends` takes the base's fields; the file's own replace or add to them; a bad base is
+    named in the error, and a loop is refused."""
+    base = yaml.safe_load((ROOT / "scenarios/library/single_queue.yaml").read_text())
+    (tmp_path / "base.yaml").write_text(yaml.safe_dump(base))
+    (tmp_path / "child.yaml").write_text("extends: base.yaml\nname: child\n")
+    child = load(tmp_path / "child.yaml")
+    assert (
+        child.name == "child" and child.contact_types == load(tmp_path / "base.yaml").contact_types
+    )
+    base["horizon"]["days"] = 0
+    (tmp_path / "bad.yaml").write_text(yaml.safe_dump(base))
+    (tmp_path / "child2.yaml").write_text("extends: bad.yaml\n")
+    with pytest.raises(ScenarioError) as caught:
+        load(tmp_path / "child2.yaml")
+    assert str(caught.value).startswith(f"{tmp_path / 'bad.yaml'}: horizon.days:")
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    with pytest.raises(ScenarioError, match="a loop"):
+        load(tmp_path / "a.yaml")
+    (tmp_path / "c.yaml").write_text("extends: 5\n")
+    with pytest.raises(ScenarioError, match="extends: expected the path"):
+        load(tmp_path / "c.yaml")
