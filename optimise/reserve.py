@@ -38,11 +38,12 @@ MAX_VERIFY_STEPS = 8
 
 @dataclass
 class ReserveSizing:
-    """Reserve agents per group, their on-call cost, and each incident's result with them."""
+    """Reserve agents per group (None: out of reach), their on-call cost, each incident's
+    result with them, and the counts tried: ``(agents, met, seed)``."""
 
     groups: dict[str, dict[str, Any]]
     incidents: dict[str, dict[str, Any]]
-    searches: dict[str, list[tuple[int, bool]]] = field(default_factory=dict)
+    searches: dict[str, list[tuple[int, bool, int]]] = field(default_factory=dict)
 
     @property
     def cost(self) -> float:
@@ -86,13 +87,14 @@ def size_reserve(
                      replications=replications, executor=executor, workers=workers,
                      response=response)  # fmt: skip
 
-    needed: dict[str, int] = {}
-    searches: dict[str, list[tuple[int, bool]]] = {}
+    needed: dict[str, int | None] = {}  # None: no reserve up to MAX_RESERVE is enough
+    searches: dict[str, list[tuple[int, bool, int]]] = {}
     for name in scenario.surge_targets:
         incident = scenario.incident(name)
         agents, searches[name] = _size_one(incident, run, seed, say)
         group = incident.response.reserve.group
-        needed[group] = max(needed.get(group, 0), agents if agents is not None else MAX_RESERVE)
+        known = needed.get(group, 0)
+        needed[group] = None if agents is None or known is None else max(known, agents)
 
     groups = {}
     for name, agents in needed.items():
@@ -104,19 +106,25 @@ def size_reserve(
             "activation_delay_min": lever.activation_delay_min,
             "cost_factor": lever.cost_factor,
             "on_call_h": hours,
-            "cost": agents * pay * lever.cost_factor * hours,
+            "cost": 0.0 if agents is None else agents * pay * lever.cost_factor * hours,
         }
     incidents = {}
     for name in scenario.surge_targets:
         incident = scenario.incident(name)
-        result = run(incident, needed[incident.response.reserve.group], seed + VERIFY_SEED_OFFSET)
-        plan = result.plan_json("as given")
-        incidents[name] = {
-            "reserve_group": incident.response.reserve.group,
-            "reserve_agents": needed[incident.response.reserve.group],
-            "sized_targets_met": result.met(metrics=SIZED_TARGETS),
-            **{k: plan[k] for k in ("scorecard", "recovered", "targets", "targets_met")},
-        }
+        agents = needed[incident.response.reserve.group]
+        entry: dict[str, Any] = {"reserve_group": incident.response.reserve.group,
+                                 "reserve_agents": agents}  # fmt: skip
+        if agents is None:
+            entry |= {"sized_targets_met": False, "targets_met": False,
+                      "message": f"out of reach: not met with {MAX_RESERVE} agents"}  # fmt: skip
+        else:
+            result = run(incident, agents, seed + VERIFY_SEED_OFFSET)
+            plan = result.plan_json("as given")
+            entry |= {
+                "sized_targets_met": result.met(metrics=SIZED_TARGETS),
+                **{k: plan[k] for k in ("scorecard", "recovered", "targets", "targets_met")},
+            }
+        incidents[name] = entry
     return ReserveSizing(groups, incidents, searches)
 
 
@@ -125,13 +133,13 @@ def _size_one(
     run: Callable[[Incident, int, int], DrillResult],
     seed: int,
     say: Callable[[str], None],
-) -> tuple[int | None, list[tuple[int, bool]]]:
+) -> tuple[int | None, list[tuple[int, bool, int]]]:
     """The reserve one incident needs (None: out of reach), and the counts tried."""
-    steps: list[tuple[int, bool]] = []
+    steps: list[tuple[int, bool, int]] = []
 
     def holds(agents: int, run_seed: int) -> bool:
         met = run(incident, agents, run_seed).met(metrics=SIZED_TARGETS)
-        steps.append((agents, met))
+        steps.append((agents, met, run_seed))
         say(f"reserve for {incident.name}: {agents} agents, targets {_word(met)}")
         return met
 

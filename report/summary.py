@@ -122,6 +122,9 @@ def optimisation_summary(document: dict[str, Any]) -> str:
             f"standby reserve for the surge targets (on-call cost {reserve['cost']:,.2f}):",
         ]
         for name, group in reserve["groups"].items():
+            if group["agents"] is None:
+                lines.append(f"  {name}: out of reach (no reserve size meets the targets)")
+                continue
             lines.append(
                 f"  {name}: {group['agents']} on call at {group['cost_factor']:g} of the pay, "
                 f"active {group['activation_delay_min']:g} min after detection"

@@ -825,6 +825,11 @@ def _check_incidents(scenario: Scenario) -> None:
                 f"expected a day from 0 to {scenario.horizon.days - 1}, got {incident.start.day}",
             )
         for j, surge in enumerate(incident.surge):
+            if surge.contact_type in [x.contact_type for x in incident.surge[:j]]:
+                raise FieldProblem(
+                    f"{where}.surge[{j}].contact_type",
+                    f"{surge.contact_type!r} is surged twice: give one entry per contact type",
+                )
             if surge.contact_type not in types:
                 raise FieldProblem(
                     f"{where}.surge[{j}].contact_type",

@@ -76,6 +76,18 @@ class DrillReplication:
     detected: bool
     timeline: dict[str, np.ndarray]
     levers: dict[str, tuple[float | None, float | None]]
+    reported: bool = True
+    responded: bool = True
+
+    def happened(self, metric: str) -> bool:
+        """False when `metric` is censored (the event never came within the horizon)."""
+        events = {
+            "detect_min": self.detected,
+            "report_min": self.reported,
+            "respond_min": self.responded,
+            "recover_min": self.recovered,
+        }
+        return events.get(metric, True)
 
 
 def scored_period(scenario: Scenario, incident: Incident) -> tuple[float, float]:
@@ -150,7 +162,7 @@ def score(
     left = np.where(
         record.callback,
         record.callback_at_s,
-        np.where(answered, answer, np.where(abandoned, abandon_at, length)),
+        np.where(answered, answer, np.where(abandoned, abandon_at, np.inf)),
     )
     counted = own & (arrival >= onset) & (arrival < end)
     deferred = [t for t, ct in enumerate(scenario.contact_types)
@@ -159,7 +171,9 @@ def score(
     decided = (answered | abandoned)[counted].sum()
     wait = np.where(answered, answer - arrival, np.minimum(abandon_at, length) - arrival)
 
-    rolling = _RollingLevel(arrival[own], good[own], (answered | abandoned)[own])
+    # A contact still waiting at the end, past its threshold, has failed it already.
+    failed_waiting = ~answered & ~abandoned & (arrival + threshold < length)
+    rolling = _RollingLevel(arrival[own], good[own], (answered | abandoned | failed_waiting)[own])
     over = IncidentClock.of(scenario, incident).over_s
     recovered_at = _recovery(rolling, onset, over, length, recover_level(incident))
     queue = _Queue(arrival[own & live], left[own & live])
@@ -200,7 +214,13 @@ def score(
         if lever in log.starts
     }
     return DrillReplication(
-        scores, recovered_at is not None, log.detected_s is not None, timeline, levers
+        scores,
+        recovered=recovered_at is not None,
+        detected=log.detected_s is not None,
+        timeline=timeline,
+        levers=levers,
+        reported="report" in log.starts,
+        responded=first_lever is not None,
     )
 
 
@@ -303,8 +323,10 @@ class DrillResult:
         }
 
     def targets(self, plan: str = AS_GIVEN) -> list[dict[str, Any]]:
-        """Each incident target with its value, what the plan achieved and whether it is met
-        (on the mean over replications, like the scenario's targets)."""
+        """Each incident target with its value, what the plan achieved and whether it is met:
+        on the mean over replications, like the scenario's targets, and for a time only when
+        the event came in every replication (a censored time is not a met one). An abandon
+        rate with nothing decided is met."""
         goals = self.incident.targets
         card = self.scorecard(plan)
         wanted = [
@@ -318,9 +340,10 @@ class DrillResult:
             if value is None:
                 continue
             mean = card[metric]["mean"]
-            met = mean is not None and mean <= value
-            if metric == "recover_min":
-                met = met and all(r.recovered for r in self.plans[plan])
+            if mean is None:
+                met = metric == "abandon_rate"
+            else:
+                met = mean <= value and all(r.happened(metric) for r in self.plans[plan])
             out.append({"metric": metric, "value": value, "achieved": card[metric], "met": met})
         return out
 

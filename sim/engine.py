@@ -135,6 +135,9 @@ class Centre:
         self.next_arrival = 0
         self.n_first = n  # contacts drawn before the run; later ones are appended
         self.callback_at: dict[int, float] = {}
+        # In a drill: contacts with a callback offer, or a patience-end event, scheduled.
+        self.offer_due: set[int] = set()
+        self.patience_due: set[int] = set()
         self.ivr_deflected: list[int] = []
         self.redialled: list[int] = []
         self.drill = drill
@@ -169,6 +172,12 @@ class Centre:
             for t in range(len(plan.type_skill))
         ]
         self.type_skill = plan.type_skill
+        # Steps at which some group's staffing changes (or, in a drill, its agents on break,
+        # who come back when breaks are suspended).
+        changes = (np.diff(staffing, axis=1) != 0).any(axis=0)
+        if drill is not None:
+            changes |= (np.diff(drill.breaks, axis=1) != 0).any(axis=0)
+        self.change_steps = np.flatnonzero(changes) + 1
         self.skill_channel = plan.skill_channel
         self.skill_ranks = plan.skill_ranks
         self.closed = [False] * len(conc)
@@ -374,9 +383,14 @@ class Centre:
         rules = self.rules[self.ctype[i]]
         now, deadline = self.env.now, self.deadline[i]
         offer_at = now + rules.offer_callback_after_s
+        tracked = self.drill is not None  # only a drill changes the rules of waiting contacts
         if offer_at < deadline and offer_at < self.length_s:
+            if tracked:
+                self.offer_due.add(i)
             self.env.timeout(offer_at - now, i).callbacks.append(self._on_offer)
         if rules.retrial_probability > 0 and deadline < self.length_s:
+            if tracked:
+                self.patience_due.add(i)
             self.env.timeout(deadline - now, i).callbacks.append(self._on_patience_end)
 
     def _on_offer(self, event: simpy.Event) -> None:
@@ -475,11 +489,9 @@ class Centre:
         """Bring the on-duty count of every group to the staffing of `interval`, then schedule
         the next boundary at which any group's staffing changes."""
         self._staff(interval)
-        later = np.flatnonzero(
-            (self.staffing[:, interval + 1 :] != self.staffing[:, interval : interval + 1]).any(0)
-        )
-        if later.size:
-            nxt = interval + 1 + int(later[0])
+        k = int(np.searchsorted(self.change_steps, interval, side="right"))
+        if k < self.change_steps.size:
+            nxt = int(self.change_steps[k])
             delay = nxt * self.interval_s - self.env.now
             self.env.timeout(delay, nxt).callbacks.append(self._on_boundary)
 
@@ -512,21 +524,33 @@ class Centre:
 
     def watch_waiting(self, skill: int) -> None:
         """Apply the (changed) waiting rules of their types to contacts of `skill` already
-        waiting: a callback offer due in the past is made now."""
+        waiting that have no such event yet: a callback offer due in the past is made now, and
+        a caller whose patience runs out may redial."""
         now = self.env.now
         for i in self.waiting(skill):
             rules = self.rules[self.ctype[i]]
             offer_at = max(now, self.arrival[i] + rules.offer_callback_after_s)
-            if offer_at < self.deadline[i] and offer_at < self.length_s:
+            deadline = self.deadline[i]
+            if i not in self.offer_due and offer_at < deadline and offer_at < self.length_s:
+                self.offer_due.add(i)
                 self.env.timeout(offer_at - now, i).callbacks.append(self._on_offer)
+            if (
+                i not in self.patience_due
+                and rules.retrial_probability > 0
+                and deadline < self.length_s
+            ):
+                self.patience_due.add(i)
+                self.env.timeout(deadline - now, i).callbacks.append(self._on_patience_end)
 
     def remove_overflow(self, group: int) -> None:
         self.groups[group].overflow.clear()
 
     def wake(self, group: int) -> None:
-        """Let the idle agents of `group` look for work now."""
+        """Let the agents of `group` with spare capacity (idle, or chats short of the full
+        load) look for work now."""
         target = self.groups[group]
-        for agent in list(target.idle):
+        spare = list(target.idle) + [a for bucket in target.partial.values() for a in bucket]
+        for agent in spare:
             self._unpark(agent)
             self._fetch_work(agent)
 

@@ -10,17 +10,22 @@ levers of its response, switched on and off during the run.
   `window_min` of the incident's contact types -- their offered count against the forecast,
   and their service level over the contacts whose wait has reached the threshold (answered
   within it, or not) -- and detects the incident at the first check where either condition
-  holds. Nothing is known before that.
+  holds. Nothing is known before that; an incident not detected by the time it is over (with
+  its decay) is never detected, and none of its levers starts.
 - **Levers** start from detection: the report after `report_after_min`, the IVR announcement
-  after `after_min` (each arrival of the incident's types then hangs up with probability
-  `deflection`), the reserve after `activation_delay_min` (extra agents on duty), and the
-  overflow (its groups take the overflowed contacts before their own work), callbacks and
-  suspended breaks at once. They stand down together at the first
-  check after the incident (with its decay) is over at which the 30-minute service level is
-  back at the recovery target (at once, without a recovery target).
+  after `after_min` (each first call or redial of the incident's live types then hangs up
+  with probability `deflection`; transfers and repeats do not pass the IVR), the reserve after
+  `activation_delay_min` (extra agents on duty), and the overflow (its groups take the
+  overflowed skill's contacts before their own work), callbacks and suspended breaks at once.
+  They stand down together at the first check after the incident (with its decay) is over at
+  which the 30-minute service level, as the centre sees it then, is back at the recovery
+  target (at once, without a recovery target). The report is a record: it is made even when it
+  falls after the stand-down.
 - **Redials and absence** follow the incident itself, not its detection: while it lasts (with
-  its decay) callers of its types who abandon redial with `redial_probability`; from its start
-  to its end every group's on-duty count is cut by `absence` (rounded to whole agents).
+  its decay) callers of its types who abandon, including those already waiting at its start,
+  redial with `redial_probability` after the incident's `redial_delay` (else the type's own
+  retrial delay, else 5 minutes on average); from its start to its end every group's on-duty
+  count is cut by `absence` (rounded to whole agents).
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import numpy as np
 from scenarios.demand import expected_offered
 from scenarios.schema import Exponential, Incident, Response, Scenario, clock_minutes
 from sim.arrivals import Contacts, stream
-from sim.behaviour import Behaviour, Draws
+from sim.behaviour import FIRST, RETRIAL, Behaviour, Draws
 from sim.engine import Centre
 from sim.metrics import answer_thresholds
 from sim.variates import draw
@@ -172,6 +177,8 @@ class Drill:
             if response.callback is not None
             else set()
         )
+        # Callers who hear the IVR announcement: live channels, not transfers or repeats.
+        self.announced = {t for t in self.types if _kind(scenario, t) != "email"}
         self.thresholds_s = answer_thresholds(scenario)[0]
         horizon = scenario.horizon
         forecast = sum(expected_offered(scenario)[t].ravel() for t in self.types)
@@ -181,9 +188,10 @@ class Drill:
         self.uniform = Draws(None, stream(seed, replication, IVR, incident.name))
         delay = incident.redial_delay or DEFAULT_REDIAL_DELAY
         self.redial_delay = {
-            t: Draws(delay, stream(seed, replication, REDIAL_DELAY, f"{incident.name}/{t}"))
+            t: Draws(delay, stream(seed, replication, REDIAL_DELAY,
+                                   f"{incident.name}/{scenario.contact_types[t].name}"))
             for t in self.types
-        }
+        }  # fmt: skip
         self.arrived: dict[int, tuple[list[float], list[int]]] = {t: ([], []) for t in self.types}
         self.log = LeverLog()
         self.ivr_on = self.reserve_on = self.breaks_off = self.absent = False
@@ -200,7 +208,12 @@ class Drill:
         t = centre.ctype[i]
         if t not in self.types:
             return False
-        if self.ivr_on and self.uniform() < self.response.ivr_announcement.deflection:
+        if (
+            self.ivr_on
+            and t in self.announced
+            and centre.origin[i] in (FIRST, RETRIAL)
+            and self.uniform() < self.response.ivr_announcement.deflection
+        ):
             return True
         times, indices = self.arrived[t]
         times.append(centre.env.now)
@@ -213,7 +226,7 @@ class Drill:
         if "overflow" not in self.log.starts or "overflow" in self.log.ends:
             return
         centre = self.centre
-        if self.scenario.contact_types[centre.ctype[i]].name == overflow.contact_type:
+        if centre.type_skill[centre.ctype[i]] == self._skill_of(overflow.contact_type):
             self._wake_overflow_at(centre.arrival[i] + overflow.after_wait_s)
 
     def adjust(self, group: int, step: int, planned: int) -> int:
@@ -260,8 +273,11 @@ class Drill:
                     continue
                 self.saved_redial[t] = (rules.retrial_probability, rules.retrial_delay)
                 rules.retrial_probability = p
-                rules.retrial_delay = rules.retrial_delay or self.redial_delay[t]
+                if self.incident.redial_delay is not None or rules.retrial_delay is None:
+                    rules.retrial_delay = self.redial_delay[t]
                 self.centre.watch[t] = rules.watches_queue
+            for skill in {self.centre.type_skill[t] for t in self.saved_redial}:
+                self.centre.watch_waiting(skill)  # callers already waiting may redial too
 
     def _on_absence_end(self) -> None:
         self.absent = False
@@ -285,21 +301,21 @@ class Drill:
             and level < detect.service_level_below
         ):
             self._on_detect()
-        else:
-            self._at(now + CHECK_S, self._on_check)
+        elif now + CHECK_S <= self.clock.over_s:
+            self._at(now + CHECK_S, self._on_check)  # after the incident: never detected
 
     def _on_detect(self) -> None:
         now = self.centre.env.now
         response = self.response
         self.log.detected_s = now
-        self._start_at(now + response.report_after_min * 60.0, "report", lambda: None)
+        self._at(now + response.report_after_min * 60.0, self._report)
         if response.ivr_announcement is not None:
             self._start_at(
                 now + response.ivr_announcement.after_min * 60.0,
                 "ivr_announcement",
                 lambda: setattr(self, "ivr_on", True),
             )
-        if response.reserve is not None:
+        if response.reserve is not None and response.reserve.agents > 0:
             self._start_at(
                 now + response.reserve.activation_delay_min * 60.0, "reserve", self._reserve_in
             )
@@ -318,6 +334,10 @@ class Drill:
                 action()
 
         self._at(time_s, start)
+
+    def _report(self) -> None:
+        """The report to the command centre: a record, made even after the levers stood down."""
+        self.log.starts["report"] = self.centre.env.now
 
     def _reserve_in(self) -> None:
         self.reserve_on = True

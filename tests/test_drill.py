@@ -233,6 +233,118 @@ def test_suspended_breaks_and_absence_change_the_agents_on_duty() -> None:
     assert agents(rows, -30) == 14 and agents(rows, 200) == 14  # absence only while it lasts
 
 
+def test_breaks_come_back_even_where_only_the_breaks_change() -> None:
+    # 18 on duty all day: 4 of the all-day shift break 10:00-11:00 and a 1-hour shift covers
+    # them, so the net staffing never changes; suspended breaks bring those 4 back: 22.
+    data = _centre(surge=[{"contact_type": "tech", "multiplier": 2.0}])
+    data["incidents"][0]["response"]["suspend_breaks"] = True
+    data["agent_groups"][0].pop("agents")
+    data["agent_groups"][0]["shifts"] = [
+        {"day": 0, "start": "00:00", "end": "24:00", "count": 14},
+        {"day": 0, "start": "00:00", "end": "24:00", "count": 4,
+         "breaks": [{"start": "10:00", "length_min": 60}]},
+        {"day": 0, "start": "10:00", "end": "11:00", "count": 4},
+    ]  # fmt: skip
+    rows = _run(data, replications=2).timeline()
+    at = {r["minute"]: r["agents"] for r in rows}
+    assert at[-30.0] == 18 and at[75.0] == 22 and at[150.0] == 18
+
+
+def test_a_caller_is_offered_a_callback_once() -> None:
+    """Callers already waiting when the callback lever starts are not offered twice when
+    their type offers callbacks of its own: the share who take one stays the take-up."""
+    data = _with_plans(_centre(), callback={"callback": {"offer_after_wait_s": 60, "take_up": 0.5}})
+    data["contact_types"][0]["callback"] = {"offer_after_wait_s": 60, "take_up": 0.5}
+    scenario = from_dict(data)
+    incident = scenario.incident("fault")
+    response = scenario.response_of(incident, "callback")
+    staffing = group_staffing(scenario)
+    on_duty = np.stack([staffing[g.name].ravel() for g in scenario.agent_groups])
+    taken = offered = 0
+    for replication in range(4):
+        behaviour = plan_behaviour(scenario, 3, replication)
+        controller = Drill(scenario, incident, response, behaviour, np.zeros_like(on_duty),
+                           3, replication)  # fmt: skip
+        contacts = merge(draw_contacts(scenario, 3, replication),
+                         draw_surge(scenario, incident, 3, replication))  # fmt: skip
+        centre = Centre(plan_routing(scenario), contacts, on_duty, scenario.horizon.interval_s,
+                        scenario.horizon.length_s, behaviour, controller)  # fmt: skip
+        controller.attach(centre)
+        record = centre.run()
+        tech = record.contacts.contact_type == 0
+        arrival = record.contacts.arrival_s
+        left = np.where(np.isnan(record.answer_s),
+                        arrival + record.contacts.patience_s, record.answer_s)  # fmt: skip
+        gone = np.where(record.callback, record.callback_at_s, left)
+        waited = tech & (gone - arrival >= 60) & (arrival + 60 < scenario.horizon.length_s)
+        offered += waited.sum()
+        taken += (record.callback & tech).sum()
+    assert offered > 300
+    assert taken / offered == pytest.approx(0.5, abs=0.06)
+
+
+def test_an_incident_not_seen_while_it_lasts_is_never_detected() -> None:
+    # No surge: the offered volume never reaches 1.5 x the forecast while it lasts, and a
+    # normal fluctuation later does not count.
+    data = _centre(surge=[], duration_min=60)
+    data["incidents"][0]["response"]["reserve"] = {"group": "tech_team", "agents": 5}
+    result = _run(data, replications=4)
+    assert not any(r.detected or r.levers for r in result.plans[AS_GIVEN])
+    verdicts = {t["metric"]: t["met"] for t in result.targets()}
+    assert verdicts["report_min"] is False and verdicts["respond_min"] is False
+
+
+def test_a_late_report_is_still_made_and_a_censored_time_is_not_met() -> None:
+    data = _centre()
+    data["incidents"][0]["response"]["report_after_min"] = 400  # long after the stand-down
+    data["incidents"][0]["response"]["callback"] = {"offer_after_wait_s": 30, "take_up": 0.5}
+    data["incidents"][0]["targets"].pop("recover")  # stand down as soon as it is over
+    result = _run(data, replications=2)
+    for run in result.plans[AS_GIVEN]:
+        assert run.levers["callback"][1] < run.scores["report_min"]  # stood down before
+        assert run.scores["report_min"] == pytest.approx(run.scores["detect_min"] + 400)
+    late = _centre(start={"day": 0, "time": "23:40"}, duration_min=15, surge=[])
+    late["incidents"][0]["targets"]["report_within_min"] = 30  # 20 min left: "never" is 20
+    verdicts = {t["metric"]: t["met"] for t in _run(late, replications=2).targets()}
+    assert verdicts["report_min"] is False and verdicts["respond_min"] is False
+
+
+def test_callers_still_waiting_at_the_end_do_not_look_recovered() -> None:
+    # Callers who never abandon, a surge the centre cannot clear before midnight: the queue
+    # grows to the end, and the rolling level must not read "recovered" for want of answers.
+    data = _centre(start={"day": 0, "time": "20:00"},
+                   surge=[{"contact_type": "tech", "multiplier": 4.0}])  # fmt: skip
+    for ct in data["contact_types"]:
+        ct.pop("patience")
+    result = _run(data, replications=2)
+    assert not any(r.recovered for r in result.plans[AS_GIVEN])
+    assert result.timeline()[-1]["queue"] > 100
+
+
+def test_the_incidents_redial_delay_replaces_the_types_own() -> None:
+    data = _centre(redial_probability=1.0,
+                   redial_delay={"distribution": "constant", "value_s": 1})  # fmt: skip
+    data["contact_types"][0]["retrial"] = {
+        "probability": 0.1, "delay": {"distribution": "constant", "value_min": 30},
+    }  # fmt: skip
+    scenario = from_dict(data)
+    incident = scenario.incident("fault")
+    staffing = group_staffing(scenario)
+    on_duty = np.stack([staffing[g.name].ravel() for g in scenario.agent_groups])
+    behaviour = plan_behaviour(scenario, 3, 0)
+    controller = Drill(scenario, incident, incident.response, behaviour,
+                       np.zeros_like(on_duty), 3, 0)  # fmt: skip
+    contacts = merge(draw_contacts(scenario, 3, 0), draw_surge(scenario, incident, 3, 0))
+    centre = Centre(plan_routing(scenario), contacts, on_duty, scenario.horizon.interval_s,
+                    scenario.horizon.length_s, behaviour, controller)  # fmt: skip
+    controller.attach(centre)
+    centre.env.run(until=9 * 3600 + 10)
+    rules = behaviour.rules[0]
+    assert rules.retrial_probability == 1.0 and rules.retrial_delay() == 1.0
+    centre.env.run(until=15 * 3600)  # over (with its decay) at 13:00: the type's own again
+    assert rules.retrial_probability == 0.1 and rules.retrial_delay() == 1800.0
+
+
 # --- counts, reproducibility -------------------------------------------------------------------
 
 
@@ -262,6 +374,8 @@ def test_every_contact_is_counted_once() -> None:
     waiting = ~answered & ~abandoned & ~hung_up
     assert hung_up.sum() > 50 and abandoned.sum() > 0
     assert (answered.astype(int) + abandoned + waiting + hung_up == 1).all()
+    assert (record.answer_s[answered] >= record.contacts.arrival_s[answered]).all()
+    assert set(record.origin[hung_up]) <= {FIRST, RETRIAL}  # transfers, repeats skip the IVR
     assert (record.origin == FIRST).sum() == len(normal) + len(surge)
     assert not (record.redialled & ~abandoned).any()
     retrials = (record.origin == RETRIAL).sum()
@@ -296,6 +410,9 @@ def test_the_same_seed_gives_the_same_scorecard_whatever_the_workers() -> None:
          "incidents[0].surge[0].contact_type", "unknown contact type 'fax'"),
         ({"surge": [{"contact_type": "tech", "multiplier": 0.5}]},
          "incidents[0].surge[0].multiplier", ">= 1"),
+        ({"surge": [{"contact_type": "tech", "multiplier": 2},
+                    {"contact_type": "tech", "multiplier": 3}]},
+         "incidents[0].surge[1].contact_type", "surged twice"),
         ({"response": {"detect": {"window_min": 15}}},
          "incidents[0].response.detect.offered_over_forecast", "nothing would detect"),
         ({"response": {"reserve": {"group": "night_team", "agents": 3}}},
