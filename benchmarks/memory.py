@@ -36,7 +36,7 @@ from pathlib import Path
 import yaml
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_SCENARIO = REPO.parent / "shared" / "contract" / "single_queue.yaml"
+DEFAULT_SCENARIO = REPO / "scenarios" / "library" / "single_queue.yaml"  # the contract's copy
 
 
 @dataclass

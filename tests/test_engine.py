@@ -18,7 +18,6 @@ from sim.metrics import ABANDONED, ANSWERED, OFFERED, UNFINISHED
 from sim.replicate import simulate
 from sim.routing import plan_routing
 
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
 LIBRARY = Path(__file__).resolve().parents[1] / "scenarios" / "library"
 
 

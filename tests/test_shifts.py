@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import yaml
+from conftest import CONTRACT_DIR
 
 from optimise.requirements import analytic_requirement, read_requirement_csv
 from optimise.shifts import schedule
 from scenarios.load import ScenarioError, from_dict
 from scenarios.staffing import minutes_per_interval, on_duty
-
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
 
 
 def _one_day(templates: list[dict], cyclic: bool = True, **group) -> dict:
@@ -135,7 +132,7 @@ def test_min_agents_staffs_every_interval():
 
 
 def test_contract_scenario_schedules_with_its_night_premium():
-    scenario = from_dict(yaml.safe_load((CONTRACT / "shifts.yaml").read_text()))
+    scenario = from_dict(yaml.safe_load((CONTRACT_DIR / "shifts.yaml").read_text()))
     requirement = analytic_requirement(scenario)
     plan = schedule(scenario, requirement, time_limit_s=20)
     assert plan.status in ("optimal", "feasible")
@@ -153,7 +150,7 @@ def test_contract_scenario_schedules_with_its_night_premium():
 
 
 def test_analytic_requirement_goes_to_the_group_listing_the_skill_first():
-    data = yaml.safe_load((CONTRACT / "multi_skill.yaml").read_text())
+    data = yaml.safe_load((CONTRACT_DIR / "multi_skill.yaml").read_text())
     data["horizon"]["days"] = 1
     requirement = analytic_requirement(from_dict(data))
     assert requirement["blended"].sum() == 0
@@ -166,7 +163,7 @@ def test_analytic_requirement_goes_to_the_group_listing_the_skill_first():
 
 
 def test_requirement_csv(tmp_path):
-    scenario = from_dict(yaml.safe_load((CONTRACT / "shifts.yaml").read_text()))
+    scenario = from_dict(yaml.safe_load((CONTRACT_DIR / "shifts.yaml").read_text()))
     path = tmp_path / "need.csv"
     path.write_text("day,start,group,agents\n0,08:00,pool,12.5\n6,23:30,pool,3\n")
     requirement = read_requirement_csv(path, scenario)["pool"]

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 import yaml
+from conftest import CONTRACT_DIR
 
 from scenarios.load import from_dict
 from sim.metrics import _peak_level
 from sim.replicate import simulate
 
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "contract"
-
 
 def _understaffed_second_day(scope: str) -> dict:
-    data = yaml.safe_load((CONTRACT / "single_queue.yaml").read_text())
+    data = yaml.safe_load((CONTRACT_DIR / "single_queue.yaml").read_text())
     data["horizon"]["days"] = 2
     data["agent_groups"][0]["agents"] = [[36] * 48, [36] * 24 + [31] * 24]
     data["targets"][0]["scope"] = scope
@@ -59,7 +56,7 @@ def test_peak_queue_counts_no_one_who_left_at_the_interval_start():
 
 
 def test_a_contact_type_with_nobody_waiting_has_a_peak_queue_of_zero():
-    data = yaml.safe_load((CONTRACT / "multi_skill.yaml").read_text())
+    data = yaml.safe_load((CONTRACT_DIR / "multi_skill.yaml").read_text())
     data["horizon"]["days"] = 1
     data["contact_types"][2]["volume"]["per_interval"] = 0
     kpi = simulate(from_dict(data), seed=1, replications=2, workers=1).to_json()
@@ -69,7 +66,7 @@ def test_a_contact_type_with_nobody_waiting_has_a_peak_queue_of_zero():
 
 
 def test_negative_staffing_is_refused():
-    scenario = from_dict(yaml.safe_load((CONTRACT / "single_queue.yaml").read_text()))
+    scenario = from_dict(yaml.safe_load((CONTRACT_DIR / "single_queue.yaml").read_text()))
     staffing = {"pool": np.full((7, 48), -1)}
     with pytest.raises(ValueError, match="whole numbers >= 0"):
         simulate(scenario, staffing=staffing, replications=1)
