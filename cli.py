@@ -20,6 +20,7 @@ from report.summary import (
     validation_summary,
 )
 from scenarios.load import ScenarioError, load
+from scenarios.plan_file import plan_staffing, read_drill, read_plan
 from scenarios.schema import Scenario
 
 app = typer.Typer(
@@ -137,7 +138,7 @@ def optimise(
             budget=budget,
             progress=stage.update,
         )
-    document = json_safe(result.to_json())
+    document = json_safe(result.to_json()) | {"scenario_file": str(scenario)}
     outputs = {json_path: json_text(document)}
     if csv_paths:
         shifts = pd.DataFrame(
@@ -181,7 +182,7 @@ def drill(
         _require_staffing(model, scenario)
         staffing = breaks = None
     else:
-        staffing, breaks = _plan_staffing(model, plan)
+        staffing, breaks = plan_staffing(model, read_plan(plan)["shifts"], str(plan))
     check_writable([json_path] + ([png] if png else []))
     document = run_drill(
         model,
@@ -195,11 +196,76 @@ def drill(
     ).to_json()
     outputs: dict[Path, str | bytes] = {json_path: json_text(document)}
     if png is not None:
-        from report.drill_figure import figure_bytes, timeline_figure
+        from report.drill_figure import timeline_figure
+        from report.export import figure_bytes
 
         outputs[png] = figure_bytes(timeline_figure(document), png.suffix)
     write_all(outputs)
     typer.echo(drill_summary(document))
+
+
+@app.command()
+def report(
+    plan_json: Annotated[Path, typer.Argument(help="A plan written by `wfm optimise --json`.")],
+    pdf: Annotated[Path, typer.Option(help="Write the executive one-pager (PDF) here.")],
+    scenario: Annotated[
+        Path | None,
+        typer.Option(help="The plan's scenario [default: the one the plan names]."),
+    ] = None,
+    drill: Annotated[
+        list[Path] | None,
+        typer.Option(help="A `wfm drill --json` document for the surge summary (repeatable)."),
+    ] = None,
+    replications: Annotated[int, typer.Option(min=1, help="Replications per point.")] = 5,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
+    ] = None,
+) -> None:
+    """The executive one-pager of a plan: capacity against demand, the cost against
+    service-level frontier of a headcount sweep, the targets, and the drills' summary."""
+    from optimise.frontier import base_point, headcount_frontier
+    from report.executive import executive_page
+    from report.export import figure_bytes
+    from scenarios.plan_file import plan_scenario_file
+
+    plan = read_plan(plan_json)
+    scenario = scenario or plan_scenario_file(plan, plan_json)
+    if scenario is None:
+        raise ScenarioError(
+            str(plan_json), "scenario_file", "the plan names no scenario: give --scenario"
+        )
+    model = load(scenario)
+    staffing, breaks = plan_staffing(model, plan["shifts"], str(plan_json))
+    drills = [read_drill(path) for path in drill or []]
+    check_writable([pdf])
+    with _ProgressBar("simulating the headcount sweep") as bar:
+        points = headcount_frontier(
+            model,
+            staffing,
+            breaks,
+            seed=seed,
+            replications=replications,
+            workers=workers,
+            progress=bar.update,
+        )
+    base = base_point(points)
+    targets = base.results.target_results()
+    title = (
+        f"{model.name}: {base.agent_hours:,.0f} agent-hours"
+        + (f", cost {base.cost:,.0f}" if base.cost is not None else "")
+        + f"; {sum(t['met'] for t in targets)} of {len(targets)} targets met"
+    )
+    page = executive_page(
+        title,
+        base.results.workload_table(),
+        [p.to_json() for p in points],
+        targets,
+        drills,
+        target_level=min((t.service_level for t in model.targets), default=None),
+    )
+    write_all({pdf: figure_bytes(page, ".pdf")})
+    typer.echo(f"{pdf}: {title}")
 
 
 @app.command()
@@ -224,7 +290,7 @@ def roster(
 
     from optimise.roster import RosterInputError, build_roster, generate_agents, read_agents_csv
 
-    plan = _read_plan(plan_json)
+    plan = read_plan(plan_json)
     people = read_agents_csv(agents) if agents is not None else generate_agents(plan, weeks)
     csv_paths = [csv_dir / "assignments.csv"] if csv_dir is not None else []
     check_writable([json_path, *csv_paths])
@@ -251,39 +317,6 @@ def roster(
         + (f"; rules not met: {', '.join(result.violated_rules)}" if result.violated_rules else "")
         + (f"; binding: {', '.join(result.binding_rules)}" if result.binding_rules else "")
     )
-
-
-def _read_plan(path: Path) -> dict:
-    """The plan JSON of `wfm optimise`, or a one-line error."""
-    import json
-
-    from optimise.roster import RosterInputError
-
-    try:
-        plan = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise RosterInputError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise RosterInputError(f"{path}: not a plan JSON: {err}") from None
-    if not isinstance(plan, dict) or not isinstance(plan.get("shifts"), list):
-        raise RosterInputError(f"{path}: shifts: expected the plan written by `wfm optimise`")
-    return plan
-
-
-def _plan_staffing(model: Scenario, path: Path) -> tuple[dict, dict]:
-    """Agents on duty and on break per group from a plan's shifts, or a one-line error."""
-    from scenarios.staffing import on_duty
-
-    shifts = _read_plan(path)["shifts"]
-    groups = {g.name for g in model.agent_groups}
-    for i, row in enumerate(shifts):
-        if row.get("group") not in groups:
-            raise ScenarioError(
-                str(path), f"shifts[{i}].group", f"unknown agent group {row.get('group')!r}"
-            )
-    net = on_duty(model, shifts)
-    gross = on_duty(model, shifts, net_of_breaks=False)
-    return net, {name: gross[name] - net[name] for name in net}
 
 
 def _require_incident(model: Scenario, file: Path, incident: str, plans: list[str]) -> None:

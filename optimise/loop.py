@@ -277,16 +277,6 @@ def _assess(scenario: Scenario, results: Results) -> tuple[bool, list[np.ndarray
     return held, short
 
 
-def _target_groups(scenario: Scenario) -> list[str]:
-    """For each target, the group its contact type is routed to first."""
-    routing = plan_routing(scenario)
-    types = [ct.name for ct in scenario.contact_types]
-    return [
-        scenario.agent_groups[routing.type_groups[types.index(t.contact_type)][0]].name
-        for t in scenario.targets
-    ]
-
-
 def _raised(
     scenario: Scenario,
     needed: dict[str, np.ndarray],

@@ -1,15 +1,14 @@
 """The drill timeline figure: what the incident did to the centre and when each lever came in.
 
-Data in (a ``wfm drill`` JSON document), a matplotlib `Figure` out; `figure_bytes` renders it as
-PNG or PDF. Three panels share the time axis (minutes from the incident's start): contacts per
-5 minutes, the queue and the agents on duty, and the 30-minute rolling service level with the
-recovery target. The incident is shaded (its decay lighter), each lever's mean start is a
-dashed line, the report and response targets dotted ones.
+Data in (a ``wfm drill`` JSON document), a matplotlib `Figure` out (`report.export.figure_bytes`
+renders it as PNG or PDF). Three panels share the time axis (minutes from the incident's start):
+contacts per 5 minutes, the queue and the agents on duty, and the 30-minute rolling service
+level with the recovery target. The incident is shaded (its decay lighter), each lever's mean
+start is a dashed line, the report and response targets dotted ones.
 """
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -71,13 +70,6 @@ def timeline_figure(document: dict[str, Any]) -> Figure:
     )
     fig.suptitle(title, fontsize=11)
     return fig
-
-
-def figure_bytes(fig: Figure, path_suffix: str) -> bytes:
-    """The figure as PNG, or PDF when `path_suffix` is ``.pdf``."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="pdf" if path_suffix.lower() == ".pdf" else "png", dpi=120)
-    return buffer.getvalue()
 
 
 def _percent(value: float | None) -> float:

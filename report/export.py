@@ -3,13 +3,17 @@ to write one of its outputs leaves none of them behind."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:  # matplotlib is slow to import, and only figures need it
+    from matplotlib.figure import Figure
 
 
 class OutputError(OSError):
@@ -23,6 +27,13 @@ def json_text(document: Any) -> str:
 
 def csv_text(table: pd.DataFrame) -> str:
     return table.to_csv(index=False)
+
+
+def figure_bytes(fig: Figure, path_suffix: str) -> bytes:
+    """The figure as PNG, or PDF when `path_suffix` is ``.pdf``."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="pdf" if path_suffix.lower() == ".pdf" else "png", dpi=120)
+    return buffer.getvalue()
 
 
 def check_writable(paths: list[Path]) -> None:

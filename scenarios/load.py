@@ -32,6 +32,29 @@ def load(path: str | Path) -> Scenario:
     return from_dict(_read(Path(path), ()), str(path))
 
 
+def read_mapping(path: str | Path) -> dict[str, Any]:
+    """The scenario mapping of a YAML file with its `extends` chain resolved, not yet
+    validated (`from_dict` does that); `ScenarioError` when it cannot be read."""
+    data = _read(Path(path), ())
+    if not isinstance(data, dict):
+        raise ScenarioError(
+            str(path), "", f"expected a mapping of scenario fields, got {_kind(data)}"
+        )
+    return data
+
+
+def parse_mapping(text: str, file: str = "<text>") -> dict[str, Any]:
+    """The scenario mapping of YAML text (an upload, say), not yet validated. Such a text has
+    no folder, so it cannot `extends` another file."""
+    data = _yaml(text, file)
+    if not isinstance(data, dict):
+        raise ScenarioError(file, "", f"expected a mapping of scenario fields, got {_kind(data)}")
+    if "extends" in data:
+        raise ScenarioError(file, "extends", "a text without a folder cannot extend a file: "
+                            "give the whole scenario")  # fmt: skip
+    return data
+
+
 def _read(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     """The scenario mapping of `path` with its `extends` chain resolved."""
     file = str(path)

@@ -15,6 +15,7 @@ import pandas as pd
 
 from scenarios.schema import Scenario
 from sim.metrics import (
+    OFFERED,
     RATES,
     ReplicationSummary,
     answer_thresholds,
@@ -148,14 +149,63 @@ class Results:
             periods = per_interval
         return kpis(periods)["service_level"]
 
+    def centre_kpis(self) -> dict[str, Any]:
+        """The live channels' contacts taken together over the horizon: service level (each
+        contact against its own type's threshold) and abandon rate, as Stats."""
+        live = self._live_types()
+        totals = self.counts[:, :, live].sum(axis=(1, 2, 3))  # (R, fields)
+        values = kpis(totals, threshold="type")
+        return {name: stat(values[name], upper=1.0) for name in RATES}
+
+    def workload_table(self) -> pd.DataFrame:
+        """Capacity against demand per day and interval, the live channels together:
+        ``load_erlangs`` (contacts offered x their type's mean handle time over the interval,
+        in agents' capacity: a chat agent holds several) with its 95 % interval, agents on
+        duty in all groups (``agents``) and agents busy (``busy_agents``), means over
+        replications. E-mail is left out: it waits for business hours, so its arrivals are no
+        demand on that interval's agents."""
+        scenario, horizon = self.scenario, self.scenario.horizon
+        live = self._live_types()
+        per_contact_s = np.array(
+            [
+                ct.handle_time.mean / scenario.channel_of(ct).concurrency
+                for ct in scenario.contact_types
+            ]
+        )
+        offered = self.counts[..., OFFERED].sum(axis=3)  # (R, intervals, types)
+        load = (offered[:, :, live] * per_contact_s[live]).sum(axis=2) / horizon.interval_s
+        low, high = _ci_arrays(load)
+        duty = np.stack([s.duty_s.sum(axis=1) for s in self.summaries])  # (R, intervals)
+        busy = np.stack([s.busy_s.sum(axis=1) for s in self.summaries])
+        index = np.arange(load.shape[1])
+        return pd.DataFrame(
+            {
+                "day": index // horizon.intervals_per_day,
+                "interval": index % horizon.intervals_per_day,
+                "start": [_clock(k, horizon.interval_min) for k in index],
+                "load_erlangs": load.mean(axis=0),
+                "load_ci95_low": low,
+                "load_ci95_high": high,
+                "agents": duty.mean(axis=0) / horizon.interval_s,
+                "busy_agents": busy.mean(axis=0) / horizon.interval_s,
+            }
+        )
+
+    def _live_types(self) -> list[int]:
+        return [
+            t
+            for t, ct in enumerate(self.scenario.contact_types)
+            if self.scenario.channel_of(ct).kind != "email"
+        ]
+
     # --- interval tables -----------------------------------------------------------------------
 
     def interval_table(self, by_tier: bool = False) -> pd.DataFrame:
         """One row per day, interval and contact type (and tier, with `by_tier`, for the types
         that have tiers): means over replications, by arrival interval, with the service
-        level's 95 % interval. The peak queue is per contact type."""
+        level's and the peak queue's 95 % intervals. The peak queue is per contact type."""
         horizon = self.scenario.horizon
-        peak = np.stack([s.peak_queue for s in self.summaries]).mean(axis=0)
+        peaks = np.stack([s.peak_queue for s in self.summaries])  # (R, intervals, types)
         index = np.arange(self.counts.shape[1])
         clock = {
             "day": index // horizon.intervals_per_day,
@@ -170,7 +220,8 @@ class Results:
             else:
                 parts = [(None, kpis(counts.sum(axis=2), threshold="type"))]
             for tier, values in parts:
-                sl_low, sl_high = _ci_arrays(values["service_level"])
+                sl_low, sl_high = _ci_arrays(values["service_level"], upper=1.0)
+                queue_low, queue_high = _ci_arrays(peaks[:, :, t])
                 block = {**clock, "contact_type": ct.name}
                 if by_tier:
                     block["tier"] = tier or ""
@@ -185,7 +236,9 @@ class Results:
                     "service_level_ci95_high": sl_high,
                     "asa_s": _nanmean(values["asa_s"]),
                     "aht_s": _nanmean(values["aht_s"]),
-                    "peak_queue": peak[:, t],
+                    "peak_queue": peaks[:, :, t].mean(axis=0),
+                    "peak_queue_ci95_low": queue_low,
+                    "peak_queue_ci95_high": queue_high,
                 }
                 blocks.append(pd.DataFrame(block))
         table = pd.concat(blocks, ignore_index=True)
@@ -247,10 +300,10 @@ def _nanmean(values: np.ndarray) -> np.ndarray:
     return ratio(total, valid.sum(axis=0))
 
 
-def _ci_arrays(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per-column Student-t 95 % bounds of a rate over the replications axis (NaN where
-    undefined)."""
-    columns = [stat(values[:, k], upper=1.0) for k in range(values.shape[1])]
+def _ci_arrays(values: np.ndarray, upper: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column Student-t 95 % bounds over the replications axis (NaN where undefined);
+    `upper` caps a rate's bound at 1."""
+    columns = [stat(values[:, k], upper=upper) for k in range(values.shape[1])]
     low = np.array([np.nan if c["ci95_low"] is None else c["ci95_low"] for c in columns])
     high = np.array([np.nan if c["ci95_high"] is None else c["ci95_high"] for c in columns])
     return low, high

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 from conftest import WfmRunner, write_yaml
 
-from report.drill_figure import figure_bytes, timeline_figure
+from report.drill_figure import timeline_figure
+from report.export import figure_bytes
 from scenarios.load import ScenarioError, from_dict
 from scenarios.staffing import group_staffing
 from sim.arrivals import draw_contacts

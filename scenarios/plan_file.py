@@ -1,0 +1,78 @@
+"""Documents wfm wrote, read back: a plan (``wfm optimise --json``) to run a scenario on its
+shifts, and a drill (``wfm drill --json``) for the executive report's surge summary.
+
+The drill, the roster and the executive report start from a plan; they need its shifts
+(``{"group", "day", "start", "length_h", "count", "breaks"}`` rows) and, for the report, the
+scenario it was made for (``scenario_file``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from scenarios.load import ScenarioError
+from scenarios.schema import Scenario
+from scenarios.staffing import on_duty
+
+DRILL_FIELDS = ("incident", "kind", "grade", "scorecard", "recovered", "targets")
+
+
+def read_plan(path: Path) -> dict[str, Any]:
+    """The plan JSON at `path`; `ScenarioError` (one line) when it is missing or not a plan."""
+    plan = _read_json(path, "plan")
+    if not isinstance(plan.get("shifts"), list):
+        raise ScenarioError(str(path), "shifts", "expected the plan written by `wfm optimise`")
+    return plan
+
+
+def read_drill(path: Path) -> dict[str, Any]:
+    """The drill JSON at `path`; `ScenarioError` (one line) when it is missing or not one."""
+    document = _read_json(path, "drill")
+    for field in DRILL_FIELDS:
+        if field not in document:
+            raise ScenarioError(str(path), field, "expected the document `wfm drill` writes")
+    return document
+
+
+def _read_json(path: Path, what: str) -> dict[str, Any]:
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ScenarioError(str(path), "", "file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ScenarioError(str(path), "", f"not a {what} JSON: {err}") from None
+    if not isinstance(document, dict):
+        raise ScenarioError(str(path), "", f"not a {what} JSON: expected an object")
+    return document
+
+
+def plan_staffing(
+    scenario: Scenario, shifts: list[dict[str, Any]], file: str = "plan"
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Agents working (net of breaks) and agents on break per group, ``(days, steps_per_day)``,
+    from a plan's shifts; `ScenarioError` naming `file` for a shift of an unknown group."""
+    groups = {g.name for g in scenario.agent_groups}
+    for i, row in enumerate(shifts):
+        if row.get("group") not in groups:
+            raise ScenarioError(
+                file, f"shifts[{i}].group", f"unknown agent group {row.get('group')!r}"
+            )
+    net = on_duty(scenario, shifts)
+    gross = on_duty(scenario, shifts, net_of_breaks=False)
+    return net, {name: gross[name] - net[name] for name in net}
+
+
+def plan_scenario_file(plan: dict[str, Any], plan_path: Path) -> Path | None:
+    """The scenario file a plan records (``scenario_file``): as written when it exists from
+    the working folder, else relative to the plan's folder; None when the plan names none."""
+    name = plan.get("scenario_file")
+    if not isinstance(name, str) or not name:
+        return None
+    given = Path(name)
+    if given.is_absolute() or given.exists():
+        return given
+    return plan_path.parent / given

@@ -1,0 +1,142 @@
+"""The Streamlit app, page by page, through Streamlit's `AppTest` (no browser): each page loads,
+its main widgets work, a run completes on a small scenario, and no exception or error shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    _clean(at)
+    return at
+
+
+def _clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _load(at: AppTest, name: str) -> None:
+    at.sidebar.radio(key="page").set_value("Scenario").run()
+    at.selectbox[0].set_value(name).run()
+    at.button(key="load_library").click().run()
+    _clean(at)
+    assert at.session_state["scenario_name"] == name
+
+
+def _page(at: AppTest, page: str) -> None:
+    at.sidebar.radio(key="page").set_value(page).run()
+    _clean(at)
+    assert at.header[0].value == page
+
+
+def test_every_page_loads_on_the_default_scenario():
+    at = _app()
+    assert at.session_state["scenario_name"] == "telecom_hotline_week.yaml"
+    for page in ("Scenario", "Simulate", "Optimise", "Drill", "Executive"):
+        _page(at, page)
+
+
+def test_scenario_page_shows_tables_sources_errors_and_download():
+    at = _app()
+    _load(at, "single_queue.yaml")
+    assert len(at.dataframe) == 4  # editors: contact types, targets, groups; the review
+    # A figure that breaks a rule gets the one-line error with its field path, inline.
+    at.session_state["scenario"]["targets"][0]["service_level"] = 1.5
+    at.run()
+    assert any("targets[0].service_level" in e.value for e in at.error)
+    assert not at.exception
+    at.session_state["scenario"]["targets"][0]["service_level"] = 0.8
+    at.run()
+    _clean(at)
+    assert at.get("download_button"), "the YAML can be downloaded"
+
+
+def test_scenario_page_apply_without_edits_keeps_the_scenario():
+    at = _app()
+    _load(at, "multi_skill.yaml")
+    before = dict(at.session_state["scenario"])
+    at.button(key="apply_edits").click().run()
+    _clean(at)
+    assert at.session_state["scenario"] == before
+
+
+def test_scenario_page_refuses_a_bad_upload_as_one_line():
+    at = _app()
+    at.session_state["scenario"] = {"name": "x", "horizon": {"days": "many"}}
+    at.session_state["scenario_name"] = "upload.yaml"
+    at.run()
+    assert not at.exception
+    assert len(at.error) == 1 and at.error[0].value.startswith("upload.yaml: ")
+
+
+def test_simulate_page_runs_and_draws(tmp_path: Path):
+    at = _app()
+    _load(at, "single_queue.yaml")
+    _page(at, "Simulate")
+    at.number_input(key="simulate_replications").set_value(2).run()
+    at.button(key="simulate_run").click().run()
+    _clean(at)
+    assert len(at.metric) == 1 and at.metric[0].delta in ("met", "missed")
+    assert len(at.get("image")) >= 4  # SL, queue, heatmap, occupancy
+
+
+@pytest.mark.slow
+def test_optimise_page_plans_and_rosters():
+    at = _app()
+    _load(at, "shifts.yaml")
+    _page(at, "Optimise")
+    at.number_input(key="opt_replications").set_value(2)
+    at.number_input(key="opt_time_limit").set_value(5.0)
+    at.button(key="opt_run").click().run()
+    _clean(at)
+    assert [m.label for m in at.metric][:2] == ["Cost", "Agent-hours"]
+    assert len(at.get("image")) >= 2  # coverage and Gantt
+    assert len(at.get("download_button")) == 3
+    at.button(key="opt_roster").click().run()
+    _clean(at)
+    assert any("roster" in c.value for c in at.caption)
+    # The plan is offered to the other pages.
+    _page(at, "Simulate")
+    assert "the plan from the Optimise page" in at.selectbox(key="simulate_staffing").options
+
+
+def test_drill_page_runs_levers_and_compares():
+    at = _app()
+    _load(at, "drills/network_fault.yaml")
+    _page(at, "Drill")
+    at.number_input(key="drill_replications").set_value(2)
+    at.slider(key="lever_reserve_regional-network-fault").set_value(40)
+    at.selectbox(key="drill_compare").set_value("no-reserve")
+    at.button(key="drill_run").click().run()
+    _clean(at)
+    assert len(at.get("image")) == 2  # two timelines side by side
+    assert "regional-network-fault" in at.session_state["drills"]
+
+
+def test_executive_page_builds_the_view_and_the_pdf():
+    at = _app()
+    _load(at, "single_queue.yaml")
+    _page(at, "Executive")
+    at.number_input(key="exec_reps").set_value(2)
+    at.multiselect(key="exec_factors").set_value([0.9, 1.0, 1.1])
+    at.button(key="exec_run").click().run()
+    _clean(at)
+    assert [m.label for m in at.metric] == ["Agent-hours", "Cost", "Targets met"]
+    assert len(at.get("image")) == 2  # capacity and frontier
+    assert at.get("download_button")
+
+
+def test_executive_page_refuses_a_sweep_without_the_base():
+    at = _app()
+    _load(at, "single_queue.yaml")
+    _page(at, "Executive")
+    at.multiselect(key="exec_factors").set_value([0.9, 1.1]).run()
+    assert any("100 %" in e.value for e in at.error)

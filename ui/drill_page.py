@@ -1,0 +1,135 @@
+"""Drill page: pick an incident, set its levers with sliders (reserve size and activation delay,
+IVR deflection, callback take-up), run it, see the timeline and the scorecard, and compare it
+side by side with another response plan on the same random numbers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from report.drill_figure import timeline_figure
+from scenarios.schema import Callback, IvrAnnouncement, Reserve, Response, Scenario
+from sim.drill import AS_GIVEN
+from ui import session
+
+AS_IN_FILE = "the response as in the file"
+
+
+def show() -> None:
+    st.header("Drill")
+    model, error = session.current()
+    if model is None:
+        st.error(error)
+        return
+    if not model.incidents:
+        st.warning(
+            "This scenario has no incidents. The library's drills (drills/*.yaml) add one each "
+            "to the telecom week: load one on the Scenario page."
+        )
+        return
+    top = st.columns(4)
+    name = top[0].selectbox("Incident", [i.name for i in model.incidents], key="drill_incident")
+    choice = top[1].selectbox("Staffing", session.staffing_options(model), key="drill_staffing")
+    replications = top[2].number_input("Replications", 1, 100, 5, key="drill_replications")
+    seed = top[3].number_input("Seed", 0, 2**31 - 1, 1, key="drill_seed")
+    incident = model.incident(name)
+    adjusted = _levers(model, incident.response, name)
+    others = [AS_IN_FILE] + [p.name for p in model.response_plans if p.incident == name]
+    against = st.selectbox("Compare with", others, key="drill_compare")
+    if st.button("Run the drill", type="primary", key="drill_run"):
+        text = session.scenario_text()
+        shifts = json.dumps(session.plan_shifts(choice))
+        compared = (
+            incident.response if against == AS_IN_FILE else model.response_of(incident, against)
+        )
+        with st.spinner("running the drill"):
+            runs = {
+                "adjusted": session.run_drill(text, shifts, name, adjusted.model_dump_json(),
+                                              int(replications), int(seed)),
+                against: session.run_drill(text, shifts, name, compared.model_dump_json(),
+                                           int(replications), int(seed)),
+            }  # fmt: skip
+        st.session_state["drill"] = runs
+        st.session_state.setdefault("drills", {})[name] = runs["adjusted"]
+    runs = st.session_state.get("drill")
+    if runs is None:
+        st.info("Set the levers and press Run.")
+        return
+    st.dataframe(_scorecards(runs), width="stretch")
+    columns = st.columns(len(runs))
+    for column, (plan, document) in zip(columns, runs.items(), strict=True):
+        column.markdown(f"**{plan}**")
+        column.pyplot(timeline_figure(document))
+
+
+def _levers(model: Scenario, response: Response, incident: str) -> Response:
+    """The incident's response with the sliders' values."""
+    st.markdown("**Levers** (times from detection)")
+    left, right = st.columns(2)
+    groups = [g.name for g in model.agent_groups]
+    reserve = response.reserve
+    with left:
+        group = st.selectbox(
+            "Reserve group", groups, index=groups.index(reserve.group) if reserve else 0,
+            key=f"lever_group_{incident}",
+        )  # fmt: skip
+        agents = st.slider("Reserve agents", 0, 200, reserve.agents if reserve else 0,
+                           key=f"lever_reserve_{incident}")  # fmt: skip
+        delay = st.slider(
+            "Reserve activation delay (min)", 0, 180,
+            int(reserve.activation_delay_min) if reserve else 30, key=f"lever_delay_{incident}",
+        )  # fmt: skip
+    with right:
+        ivr = response.ivr_announcement
+        deflection = st.slider("IVR announcement: share who hang up", 0.0, 0.9,
+                               ivr.deflection if ivr else 0.0, 0.05,
+                               key=f"lever_ivr_{incident}")  # fmt: skip
+        callback = response.callback
+        take_up = st.slider("Callback take-up", 0.0, 1.0, callback.take_up if callback else 0.0,
+                            0.05, key=f"lever_callback_{incident}")  # fmt: skip
+    update: dict[str, Any] = {
+        "reserve": Reserve(
+            group=group,
+            agents=agents,
+            activation_delay_min=delay,
+            cost_factor=reserve.cost_factor if reserve else 0.2,
+        )
+        if agents > 0
+        else None,
+        "ivr_announcement": IvrAnnouncement(
+            after_min=ivr.after_min if ivr else 10.0, deflection=deflection
+        )
+        if deflection > 0
+        else None,
+        "callback": Callback(
+            offer_after_wait_s=callback.offer_after_wait_s if callback else 120.0, take_up=take_up
+        )
+        if take_up > 0
+        else None,
+    }
+    return response.model_copy(update=update)
+
+
+def _scorecards(runs: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """The scorecards side by side: mean [95 % interval], then the targets met or missed."""
+    rows: dict[str, dict[str, str]] = {}
+    for plan, document in runs.items():
+        for metric, value in document["scorecard"].items():
+            rows.setdefault(metric, {})[plan] = _stat_text(metric, value)
+        for target in document["targets"]:
+            key = f"{target['metric']} <= {target['value']:g}"
+            rows.setdefault(key, {})[plan] = "met" if target["met"] else "MISSED"
+    return pd.DataFrame(rows).T.rename(columns={"adjusted": f"adjusted ({AS_GIVEN} + sliders)"})
+
+
+def _stat_text(metric: str, value: dict[str, Any]) -> str:
+    """A scorecard Stat as ``mean [low-high]``, the abandon rate in per cent."""
+    if value["mean"] is None:
+        return "-"
+    share = metric == "abandon_rate"
+    parts = [value["mean"], value.get("ci95_low"), value.get("ci95_high")]
+    mean, low, high = (None if v is None else (f"{v:.1%}" if share else f"{v:,.1f}") for v in parts)
+    return mean if low is None else f"{mean} [{low}-{high}]"

@@ -1,0 +1,80 @@
+"""Optimise page: find the cheapest verified shifts; required against scheduled agents, the plan
+as a table and a Gantt chart, cost, agent-hours, gap and targets; a roster of anonymous agents;
+downloads of the plan (JSON) and its shifts and coverage (CSV)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from optimise.roster import build_roster, generate_agents
+from report.export import json_text
+from report.plan_figures import coverage_figure, shift_gantt_figure
+from ui import session
+
+
+def show() -> None:
+    st.header("Optimise")
+    model, error = session.current()
+    if model is None:
+        st.error(error)
+        return
+    if not model.shift_templates:
+        st.warning("This scenario has no shift templates: there is nothing to optimise.")
+        return
+    left, middle, right = st.columns(3)
+    replications = left.number_input("Replications per check", 1, 50, 5, key="opt_replications")
+    seed = middle.number_input("Seed", 0, 2**31 - 1, 1, key="opt_seed")
+    time_limit = right.number_input("Solver seconds per schedule", 1.0, 600.0, 20.0,
+                                    key="opt_time_limit")  # fmt: skip
+    text = session.scenario_text()
+    if st.button("Find the cheapest plan", type="primary", key="opt_run"):
+        status = st.status("optimising", expanded=False)
+        document = session.run_optimisation(
+            text, int(replications), int(seed), float(time_limit),
+            _progress=lambda message: status.update(label=message),
+        )  # fmt: skip
+        status.update(label="done", state="complete")
+        st.session_state["plan"] = {"scenario": text, "document": document}
+    plan = st.session_state.get("plan")
+    if plan is None or plan["scenario"] != text:
+        st.info("Press the button to plan this scenario's shifts.")
+        return
+    _plan(plan["document"], model.horizon.days)
+
+
+def _plan(document: dict, days: int) -> None:
+    verdict = "all targets met" if document["targets_met"] else "targets NOT all met"
+    tiles = st.columns(4)
+    tiles[0].metric("Cost", f"{document['cost']:,.0f}")
+    tiles[1].metric("Agent-hours", f"{document['agent_hours']:,.0f}")
+    tiles[2].metric("Gap to the bound", f"{document['gap']:.2%}")
+    tiles[3].metric("Targets (re-simulated)", verdict)
+    if document.get("message"):
+        st.warning(document["message"])
+    coverage = document["coverage"]
+    groups = sorted({row["group"] for row in coverage})
+    group = st.selectbox("Group", ["all groups", *groups], key="opt_group")
+    st.pyplot(coverage_figure(coverage, None if group == "all groups" else group))
+    st.pyplot(shift_gantt_figure(document["shifts"], days))
+    shifts = pd.DataFrame(
+        [{**row, "breaks": "; ".join(f"{b['start']} {b['length_min']} min" for b in row["breaks"])}
+         for row in document["shifts"]]
+    )  # fmt: skip
+    st.dataframe(shifts, hide_index=True)
+    downloads = st.columns(3)
+    downloads[0].download_button("Plan (JSON)", json_text(document), "plan.json",
+                                 "application/json")  # fmt: skip
+    downloads[1].download_button("Shifts (CSV)", shifts.to_csv(index=False), "shifts.csv",
+                                 "text/csv")  # fmt: skip
+    downloads[2].download_button("Coverage (CSV)", pd.DataFrame(coverage).to_csv(index=False),
+                                 "coverage.csv", "text/csv")  # fmt: skip
+    with st.expander("Roster: anonymous agents on these shifts for one week"):
+        if st.button("Build the roster", key="opt_roster"):
+            with st.spinner("rostering"):
+                roster = build_roster(document, generate_agents(document, 1), 1, time_limit_s=10.0)
+            st.caption(
+                f"roster {roster.status}: {len(roster.assignments)} shifts assigned, "
+                f"{roster.unfilled_agent_shifts} left unfilled"
+            )
+            st.dataframe(pd.DataFrame(roster.agents), hide_index=True)

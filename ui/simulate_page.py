@@ -1,0 +1,91 @@
+"""Simulate page: run the scenario on a staffing with replications and a seed; KPI tiles against
+the targets, service level and queue per interval with 95 % bands, the day x interval heatmap
+and the occupancy of each group."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from report.service_figures import (
+    occupancy_figure,
+    queue_figure,
+    service_heatmap,
+    service_level_figure,
+)
+from scenarios.schema import WEEKDAYS
+from ui import session
+
+
+def show() -> None:
+    st.header("Simulate")
+    model, error = session.current()
+    if model is None:
+        st.error(error)
+        return
+    options = session.staffing_options(model)
+    left, middle, right = st.columns(3)
+    choice = left.selectbox("Staffing", options, key="simulate_staffing")
+    replications = middle.number_input("Replications", 1, 100, 5, key="simulate_replications")
+    seed = right.number_input("Seed", 0, 2**31 - 1, 1, key="simulate_seed")
+    if not st.button("Run the simulation", type="primary", key="simulate_run"):
+        if "simulation" not in st.session_state:
+            st.info("Choose the staffing and press Run.")
+            return
+    else:
+        bar = st.progress(0.0, text="simulating")
+        st.session_state["simulation"] = session.run_simulation(
+            session.scenario_text(),
+            json.dumps(session.plan_shifts(choice)),
+            int(replications),
+            int(seed),
+            _progress=lambda f: bar.progress(min(f, 1.0), text=f"simulating: {f:.0%}"),
+        )
+        bar.empty()
+    _results(st.session_state["simulation"], model.horizon.first_weekday)
+
+
+def _results(run: dict, first_weekday: int) -> None:
+    document = run["document"]
+    targets = document["targets"]
+    st.subheader(
+        f"{document['scenario']}: {document['replications']} replications, seed {document['seed']}"
+    )
+    tiles = st.columns(min(4, max(1, len(targets))))
+    for i, target in enumerate(targets):
+        achieved = target["achieved"]
+        who = target["contact_type"] + (f" / {target['tier']}" if target["tier"] else "")
+        low, high = achieved["ci95_low"], achieved["ci95_high"]
+        band = f" [{low:.0%}-{high:.0%}]" if low is not None else ""
+        tiles[i % len(tiles)].metric(
+            f"{who}: {target['service_level']:.0%} in {target['answer_within_s']:g} s",
+            "-" if achieved["mean"] is None else f"{achieved['mean']:.1%}{band}",
+            "met" if target["met"] else "missed",
+            delta_color="normal" if target["met"] else "inverse",
+        )
+    intervals = run["intervals"]
+    types = list(intervals["contact_type"].unique())
+    shown = st.multiselect("Contact types in the charts", types, default=types[:4])
+    st.pyplot(service_level_figure(intervals, targets, shown))
+    st.pyplot(queue_figure(intervals, shown))
+    days = int(intervals["day"].max()) + 1
+    names = [f"day {d + 1} ({WEEKDAYS[(first_weekday + d) % 7]})" for d in range(days)]
+    st.pyplot(service_heatmap(intervals, names))
+    st.pyplot(occupancy_figure(run["groups"]))
+    with st.expander("Targets"):
+        st.dataframe(
+            [
+                {
+                    "contact type": t["contact_type"],
+                    "tier": t["tier"],
+                    "target": f"{t['service_level']:.0%} in {t['answer_within_s']:g} s",
+                    "scope": t["scope"],
+                    "achieved": t["achieved"]["mean"],
+                    "met": t["met"],
+                    "source": t["source"],
+                }
+                for t in targets
+            ],
+            hide_index=True,
+        )
