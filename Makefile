@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LIBRARY := scenarios/library
 
-.PHONY: demo test bench lint clean
+.PHONY: demo test bench lint app browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # The main job: plan the cheapest verified shifts for the week of shifts.yaml, simulate the
-# two staffed scenarios, and run the network-fault drill on the telecom week's plan.
+# two staffed scenarios, run the network-fault drill on the telecom week's plan, and write the
+# executive one-pager of that plan.
 demo: $(VENV)/.installed
 	@mkdir -p out
 	$(BIN)/wfm optimise $(LIBRARY)/shifts.yaml --seed 1 --json out/shifts_plan.json --csv out/shifts_plan
@@ -27,12 +28,29 @@ demo: $(VENV)/.installed
 	$(BIN)/wfm drill $(LIBRARY)/drills/network_fault.yaml --incident regional-network-fault \
 		--plan $(LIBRARY)/drills/telecom_week_plan.json --compare no-reserve,no-ivr \
 		--replications 10 --seed 1 --json out/network_fault.json --png out/network_fault.png
+	$(BIN)/wfm report $(LIBRARY)/drills/telecom_week_plan.json --drill out/network_fault.json \
+		--seed 1 --pdf out/executive.pdf
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 
-test: lint
+# The browser test drives Debian's Chromium; install it when missing and we can (root with
+# apt-get), else say loudly that the app will not be checked in a browser.
+CHROMIUM := /usr/bin/chromium
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's chromium for the browser test"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "*** could not install chromium: the browser test will be SKIPPED ***"; \
+	else echo "*** no chromium and no way to install it: the browser test will be SKIPPED ***"; fi
+
+test: lint browser
 	$(BIN)/python -m pytest -q
+
+# The app on http://localhost:8501 (Ctrl-C stops it).
+app: $(VENV)/.installed
+	$(BIN)/streamlit run app.py --server.headless true --browser.gatherUsageStats false
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/sim_throughput.py --repeat 3 --markdown
@@ -42,6 +60,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/behaviour_staffing.py --markdown
 	$(BIN)/python benchmarks/drill_scorecards.py --markdown
 	$(BIN)/python benchmarks/reserve_vs_base.py --markdown
+	$(BIN)/python benchmarks/app_pages.py --markdown
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

@@ -248,6 +248,7 @@ def report(
             replications=replications,
             workers=workers,
             progress=bar.update,
+            base_cost=plan.get("cost"),
         )
     base = base_point(points)
     targets = base.results.target_results()

@@ -4,8 +4,10 @@ A headcount sweep scales every group's agents on duty (and on break) by each fac
 whole agents, and simulates every point on the same seed (common random numbers, so the curve
 is smooth and its differences are the staffing's, not the noise's). A point's cost is its
 agent-hours on shift (breaks included, as a plan pays them) times each group's
-`cost_per_hour`; its service level is the live channels' contacts taken together, each against
-its own type's threshold (`Results.centre_kpis`).
+`cost_per_hour`, or, given a plan's own cost (which also counts its shift templates' cost
+factors), that cost per agent-hour times the point's agent-hours. Its service level is the
+live channels' contacts taken together, each against its own type's threshold
+(`Results.centre_kpis`).
 """
 
 from __future__ import annotations
@@ -59,12 +61,14 @@ def headcount_frontier(
     replications: int = 5,
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
+    base_cost: float | None = None,
 ) -> list[FrontierPoint]:
     """Simulate the staffing scaled by each of `factors` and return the points in that order.
 
     `staffing` and `breaks` map each group to its agents working and on break,
     ``(days, steps_per_day)`` (a plan's, from `scenarios.plan_file.plan_staffing`); default:
-    the scenario's own. `progress(fraction)` follows the whole sweep.
+    the scenario's own. `base_cost` is the cost of the unscaled staffing (a plan's ``cost``);
+    without it, costs come from the groups' pay. `progress(fraction)` follows the whole sweep.
     """
     if staffing is None:
         staffing = group_staffing(scenario)
@@ -72,11 +76,12 @@ def headcount_frontier(
         breaks = {name: gross[name] - staffing[name] for name in staffing}
     breaks = breaks or {name: np.zeros_like(agents) for name, agents in staffing.items()}
     pay = {g.name: g.cost_per_hour for g in scenario.agent_groups}
+    step_h = scenario.horizon.days * 24 / next(iter(staffing.values())).size
+    base_hours = sum(float((staffing[n] + breaks[n]).sum()) for n in staffing) * step_h
     points = []
     for i, factor in enumerate(factors):
         working = {name: _scaled(agents, factor) for name, agents in staffing.items()}
         resting = {name: _scaled(agents, factor) for name, agents in breaks.items()}
-        step_h = scenario.horizon.days * 24 / next(iter(working.values())).size
         hours = {name: float((working[name] + resting[name]).sum()) * step_h for name in working}
         within = None if progress is None else _part(progress, i, len(factors))
         results = simulate(
@@ -93,9 +98,7 @@ def headcount_frontier(
             FrontierPoint(
                 factor=float(factor),
                 agent_hours=sum(hours.values()),
-                cost=None
-                if any(pay[name] is None for name in hours)
-                else sum(hours[name] * pay[name] for name in hours),
+                cost=_cost(hours, pay, base_cost, base_hours),
                 service_level=centre["service_level"],
                 abandon_rate=centre["abandon_rate"],
                 targets_met=sum(met),
@@ -104,6 +107,21 @@ def headcount_frontier(
             )
         )
     return points
+
+
+def _cost(
+    hours: dict[str, float],
+    pay: dict[str, float | None],
+    base_cost: float | None,
+    base_hours: float,
+) -> float | None:
+    """A point's cost: the base cost per agent-hour, else each group's pay; None without
+    either."""
+    if base_cost is not None and base_hours > 0:
+        return base_cost * sum(hours.values()) / base_hours
+    if any(pay[name] is None for name in hours):
+        return None
+    return sum(hours[name] * pay[name] for name in hours)
 
 
 def _scaled(agents: np.ndarray, factor: float) -> np.ndarray:

@@ -1,7 +1,7 @@
 """The executive's figures and one-page report: data in, a matplotlib `Figure` out.
 
-- `capacity_figure`: demand (the live channels' offered load in Erlangs, 95 % band) against
-  capacity (agents on duty) and agents busy, over the horizon;
+- `capacity_figure`: demand (the offered workload in Erlangs, 95 % band) against capacity
+  (agents on duty) and agents busy, over the horizon;
 - `frontier_figure`: cost against service level for a headcount sweep
   (`optimise.frontier`), the plan's own point marked;
 - `executive_page`: one A4 landscape page with both, the targets table and the drills'
@@ -44,7 +44,7 @@ def draw_capacity(ax: Axes, workload: pd.DataFrame) -> None:
     ax.fill_between(x, workload["load_ci95_low"], workload["load_ci95_high"], step="post",
                     color="tab:red", alpha=0.2, linewidth=0, label="demand, 95 % band")  # fmt: skip
     ax.step(x, workload["load_erlangs"], where="post", color="tab:red", linewidth=1,
-            label="demand: offered load (Erlangs)")  # fmt: skip
+            label="demand: offered workload (Erlangs)")  # fmt: skip
     ax.step(x, workload["agents"], where="post", color="tab:blue", linewidth=1.2,
             label="capacity: agents on duty")  # fmt: skip
     ax.step(x, workload["busy_agents"], where="post", color="tab:green", linewidth=0.8,
@@ -57,7 +57,7 @@ def draw_capacity(ax: Axes, workload: pd.DataFrame) -> None:
     ax.set_ylim(bottom=0)
     ax.set_xlabel("hours from the start")
     ax.set_ylabel("agents / Erlangs")
-    ax.set_title("Capacity against demand (live channels)")
+    ax.set_title("Capacity against demand (all groups and channels)")
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=7, ncols=2)
 

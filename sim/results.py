@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from scenarios.demand import open_mask
 from scenarios.schema import Scenario
 from sim.metrics import (
     OFFERED,
@@ -158,22 +159,24 @@ class Results:
         return {name: stat(values[name], upper=1.0) for name in RATES}
 
     def workload_table(self) -> pd.DataFrame:
-        """Capacity against demand per day and interval, the live channels together:
-        ``load_erlangs`` (contacts offered x their type's mean handle time over the interval,
-        in agents' capacity: a chat agent holds several) with its 95 % interval, agents on
-        duty in all groups (``agents``) and agents busy (``busy_agents``), means over
-        replications. E-mail is left out: it waits for business hours, so its arrivals are no
-        demand on that interval's agents."""
+        """Capacity against demand per day and interval, all channels together:
+        ``load_erlangs`` (the offered workload: contacts x their type's mean handle time over
+        the interval, in agents' capacity, a chat agent holding several) with its 95 % interval,
+        agents on duty in all groups (``agents``) and agents busy (``busy_agents``), means over
+        replications. E-mail waits for business hours, so its workload over the horizon is
+        spread evenly over the open intervals of its channel."""
         scenario, horizon = self.scenario, self.scenario.horizon
-        live = self._live_types()
-        per_contact_s = np.array(
-            [
-                ct.handle_time.mean / scenario.channel_of(ct).concurrency
-                for ct in scenario.contact_types
-            ]
-        )
         offered = self.counts[..., OFFERED].sum(axis=3)  # (R, intervals, types)
-        load = (offered[:, :, live] * per_contact_s[live]).sum(axis=2) / horizon.interval_s
+        load = np.zeros(offered.shape[:2])
+        for t, ct in enumerate(scenario.contact_types):
+            channel = scenario.channel_of(ct)
+            work_s = offered[:, :, t] * ct.handle_time.mean / channel.concurrency
+            if channel.kind == "email":
+                worked = open_mask(channel.business_hours, horizon).ravel()
+                share = worked / max(int(worked.sum()), 1)
+                load += work_s.sum(axis=1, keepdims=True) * share / horizon.interval_s
+            else:
+                load += work_s / horizon.interval_s
         low, high = _ci_arrays(load)
         duty = np.stack([s.duty_s.sum(axis=1) for s in self.summaries])  # (R, intervals)
         busy = np.stack([s.busy_s.sum(axis=1) for s in self.summaries])

@@ -40,12 +40,14 @@ def show() -> None:
         return
     if st.button("Build the executive view", type="primary", key="exec_run"):
         bar = st.progress(0.0, text="simulating the headcount sweep")
+        plan = session.plan_document(choice)
         points = session.run_frontier(
             session.scenario_text(),
-            json.dumps(session.plan_shifts(choice)),
+            json.dumps(None if plan is None else plan["shifts"]),
             tuple(sorted(factors)),
             int(replications),
             int(seed),
+            None if plan is None else plan.get("cost"),
             _progress=lambda f: bar.progress(min(f, 1.0), text=f"headcount sweep: {f:.0%}"),
         )
         bar.empty()

@@ -44,7 +44,7 @@ def show() -> None:
 
 
 def _plan(document: dict, days: int) -> None:
-    verdict = "all targets met" if document["targets_met"] else "targets NOT all met"
+    verdict = "all met" if document["targets_met"] else "NOT all met"
     tiles = st.columns(4)
     tiles[0].metric("Cost", f"{document['cost']:,.0f}")
     tiles[1].metric("Agent-hours", f"{document['agent_hours']:,.0f}")

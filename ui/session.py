@@ -19,7 +19,7 @@ import yaml
 from optimise.frontier import FrontierPoint, headcount_frontier
 from optimise.loop import optimise
 from scenarios.load import ScenarioError, from_dict, read_mapping
-from scenarios.plan_file import plan_staffing
+from scenarios.plan_file import plan_staffing, read_plan
 from scenarios.schema import Response, Scenario
 from sim.drill import drill
 from sim.metrics import json_safe
@@ -81,13 +81,19 @@ def staffing_options(model: Scenario) -> list[str]:
     return options + [label(p) for p in library_plans()]
 
 
-def plan_shifts(choice: str) -> list[dict[str, Any]] | None:
-    """The shifts of the chosen staffing (None: the scenario's own)."""
+def plan_document(choice: str) -> dict[str, Any] | None:
+    """The plan of the chosen staffing (None: the scenario's own)."""
     if choice == OWN_STAFFING:
         return None
     if choice == OPTIMISED:
-        return st.session_state["plan"]["document"]["shifts"]
-    return json.loads((LIBRARY / choice).read_text(encoding="utf-8"))["shifts"]
+        return st.session_state["plan"]["document"]
+    return read_plan(LIBRARY / choice)
+
+
+def plan_shifts(choice: str) -> list[dict[str, Any]] | None:
+    """The shifts of the chosen staffing (None: the scenario's own)."""
+    plan = plan_document(choice)
+    return None if plan is None else plan["shifts"]
 
 
 def _staffing(model: Scenario, shifts: list[dict[str, Any]] | None) -> tuple[Any, Any]:
@@ -166,9 +172,11 @@ def run_frontier(
     factors: tuple[float, ...],
     replications: int,
     seed: int,
+    base_cost: float | None,
     _progress: Callable[[float], None] | None = None,
 ) -> list[FrontierPoint]:
-    """The headcount sweep of scenario `text` on the staffing (`optimise.frontier`)."""
+    """The headcount sweep of scenario `text` on the staffing (`optimise.frontier`); `base_cost`
+    is the plan's own cost (None: from the groups' pay)."""
     model = from_dict(yaml.safe_load(text))
     staffing, breaks = _staffing(model, json.loads(shifts_json))
     return headcount_frontier(
@@ -179,4 +187,5 @@ def run_frontier(
         seed=seed,
         replications=replications,
         progress=_progress,
+        base_cost=base_cost,
     )
