@@ -67,8 +67,9 @@ def headcount_frontier(
 
     `staffing` and `breaks` map each group to its agents working and on break,
     ``(days, steps_per_day)`` (a plan's, from `scenarios.plan_file.plan_staffing`); default:
-    the scenario's own. `base_cost` is the cost of the unscaled staffing (a plan's ``cost``);
-    without it, costs come from the groups' pay. `progress(fraction)` follows the whole sweep.
+    the scenario's own, breaks included (`breaks` is read only with `staffing`). `base_cost` is
+    the cost of the unscaled staffing (a plan's ``cost``); without it, costs come from the
+    groups' pay. `progress(fraction)` follows the whole sweep.
     """
     if staffing is None:
         staffing = group_staffing(scenario)

@@ -40,7 +40,11 @@ def frontier_figure(points: Sequence[dict[str, Any]], target_level: float | None
 
 def draw_capacity(ax: Axes, workload: pd.DataFrame) -> None:
     """Draw the capacity-against-demand chart on `ax`."""
+    # Repeat the last row one interval on, so the steps reach the horizon's end.
+    width_h = 24 / (workload["interval"].max() + 1)
+    workload = pd.concat([workload, workload.tail(1)], ignore_index=True)
     x = hours_from_start(workload)
+    x[-1] += width_h
     ax.fill_between(x, workload["load_ci95_low"], workload["load_ci95_high"], step="post",
                     color="tab:red", alpha=0.2, linewidth=0, label="demand, 95 % band")  # fmt: skip
     ax.step(x, workload["load_erlangs"], where="post", color="tab:red", linewidth=1,
@@ -67,20 +71,21 @@ def draw_frontier(
 ) -> None:
     """Draw the cost against service-level frontier on `ax` (agent-hours when the scenario
     has no pay); error bars are the service level's 95 % intervals."""
+    points = [p for p in points if p["service_level"]["mean"] is not None]
     costed = all(p["cost"] is not None for p in points)
     cost = [p["cost"] if costed else p["agent_hours"] for p in points]
     level = [100 * p["service_level"]["mean"] for p in points]
+    # No interval (one replication): no error bar, rather than one reaching down to 0.
     low = [
-        100 * (p["service_level"]["mean"] - (p["service_level"]["ci95_low"] or 0)) for p in points
-    ]
-    high = [
         100
         * (
-            (p["service_level"]["ci95_high"] or p["service_level"]["mean"])
-            - p["service_level"]["mean"]
+            p["service_level"]["mean"]
+            - _or(p["service_level"]["ci95_low"], p["service_level"]["mean"])
         )
         for p in points
     ]
+    high = [100 * (_or(p["service_level"]["ci95_high"], p["service_level"]["mean"])
+                   - p["service_level"]["mean"]) for p in points]  # fmt: skip
     ax.errorbar(cost, level, yerr=[low, high], color="tab:blue", marker="o", markersize=4,
                 linewidth=1, capsize=2)  # fmt: skip
     for p, x, y in zip(points, cost, level, strict=True):
@@ -148,7 +153,7 @@ def drill_rows(drills: Sequence[dict[str, Any]]) -> list[list[str]]:
             [
                 f"{d['incident']} ({d['kind'].replace('_', ' ')})",
                 str(d["grade"]),
-                f"{card['abandon_rate']['mean']:.1%}",
+                _share(card["abandon_rate"]["mean"]),
                 recovered,
                 f"{card['lost_contacts']['mean']:,.0f}",
                 f"{met} of {len(d['targets'])}",
@@ -191,3 +196,11 @@ def _style(table: Any, rows: list[list[str]], verdict_column: int | None) -> Non
             cell.set_text_props(fontweight="bold")
         elif c == verdict_column and rows[r - 1][c] == "MISSED":
             cell.set_text_props(color="tab:red", fontweight="bold")
+
+
+def _or(value: float | None, default: float) -> float:
+    return default if value is None else value
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"

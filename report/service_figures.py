@@ -92,7 +92,7 @@ def service_heatmap(intervals: pd.DataFrame, day_names: Sequence[str] | None = N
     ticks = [k for k, s in enumerate(starts) if s.endswith(":00") and int(s[:2]) % 3 == 0]
     ax.set_xticks(ticks, [starts[k] for k in ticks])
     days = list(level.index)
-    names = day_names or [f"day {d + 1}" for d in days]
+    names = list(day_names) if day_names is not None else [f"day {d + 1}" for d in days]
     ax.set_yticks(range(len(days)), [names[d] for d in days])
     ax.set_xlabel("interval start")
     ax.set_title("Service level by day and interval (all contact types)")

@@ -3,10 +3,13 @@ its main widgets work, a run completes on a small scenario, and no exception or 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from ui import jobs
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -16,6 +19,15 @@ def _app() -> AppTest:
     at.run()
     _clean(at)
     return at
+
+
+def _finish(at: AppTest) -> None:
+    """Wait for the runs the page started in the background, then draw the page again."""
+    deadline = time.monotonic() + 300
+    while jobs.running():
+        assert time.monotonic() < deadline, "a run took more than 5 minutes"
+        time.sleep(0.2)
+    at.run()
 
 
 def _clean(at: AppTest) -> None:
@@ -83,6 +95,7 @@ def test_simulate_page_runs_and_draws(tmp_path: Path):
     _page(at, "Simulate")
     at.number_input(key="simulate_replications").set_value(2).run()
     at.button(key="simulate_run").click().run()
+    _finish(at)
     _clean(at)
     assert len(at.metric) == 1 and at.metric[0].delta in ("met", "missed")
     assert len(at.get("image")) >= 4  # SL, queue, heatmap, occupancy
@@ -96,6 +109,7 @@ def test_optimise_page_plans_and_rosters():
     at.number_input(key="opt_replications").set_value(2)
     at.number_input(key="opt_time_limit").set_value(5.0)
     at.button(key="opt_run").click().run()
+    _finish(at)
     _clean(at)
     assert [m.label for m in at.metric][:2] == ["Cost", "Agent-hours"]
     assert len(at.get("image")) >= 2  # coverage and Gantt
@@ -116,6 +130,7 @@ def test_drill_page_runs_levers_and_compares():
     at.slider(key="lever_reserve_regional-network-fault").set_value(40)
     at.selectbox(key="drill_compare").set_value("no-reserve")
     at.button(key="drill_run").click().run()
+    _finish(at)
     _clean(at)
     assert len(at.get("image")) == 2  # two timelines side by side
     assert "regional-network-fault" in at.session_state["drills"]
@@ -128,6 +143,7 @@ def test_executive_page_builds_the_view_and_the_pdf():
     at.number_input(key="exec_reps").set_value(2)
     at.multiselect(key="exec_factors").set_value([0.9, 1.0, 1.1])
     at.button(key="exec_run").click().run()
+    _finish(at)
     _clean(at)
     assert [m.label for m in at.metric] == ["Agent-hours", "Cost", "Targets met"]
     assert len(at.get("image")) == 2  # capacity and frontier
@@ -140,3 +156,21 @@ def test_executive_page_refuses_a_sweep_without_the_base():
     _page(at, "Executive")
     at.multiselect(key="exec_factors").set_value([0.9, 1.1]).run()
     assert any("100 %" in e.value for e in at.error)
+
+
+def test_a_long_run_leaves_the_app_usable():
+    """A run goes on in the background: its page shows progress, other pages answer meanwhile,
+    and the result is there on coming back."""
+    at = _app()
+    _load(at, "single_queue.yaml")
+    _page(at, "Simulate")
+    at.number_input(key="simulate_replications").set_value(12)
+    at.button(key="simulate_run").click().run()
+    assert jobs.running(), "the run is under way after the page has been drawn"
+    assert at.get("progress"), "its progress is shown"
+    _page(at, "Scenario")
+    assert jobs.running(), "another page answered while the run went on"
+    _page(at, "Simulate")
+    _finish(at)
+    _clean(at)
+    assert len(at.metric) == 1 and not at.get("progress")

@@ -16,6 +16,7 @@ from sim.drill import AS_GIVEN
 from ui import session
 
 AS_IN_FILE = "the response as in the file"
+ADJUSTED = "adjusted"
 
 
 def show() -> None:
@@ -40,24 +41,22 @@ def show() -> None:
     others = [AS_IN_FILE] + [p.name for p in model.response_plans if p.incident == name]
     against = st.selectbox("Compare with", others, key="drill_compare")
     if st.button("Run the drill", type="primary", key="drill_run"):
-        text = session.scenario_text()
-        shifts = json.dumps(session.plan_shifts(choice))
         compared = (
             incident.response if against == AS_IN_FILE else model.response_of(incident, against)
         )
-        with st.spinner("running the drill"):
-            runs = {
-                "adjusted": session.run_drill(text, shifts, name, adjusted.model_dump_json(),
-                                              int(replications), int(seed)),
-                against: session.run_drill(text, shifts, name, compared.model_dump_json(),
-                                           int(replications), int(seed)),
-            }  # fmt: skip
-        st.session_state["drill"] = runs
-        st.session_state.setdefault("drills", {})[name] = runs["adjusted"]
-    runs = st.session_state.get("drill")
+        session.start(
+            "drill",
+            session.run_drills,
+            json.dumps(session.plan_shifts(choice)),
+            name,
+            {ADJUSTED: adjusted.model_dump_json(), against: compared.model_dump_json()},
+            int(replications),
+            int(seed),
+        )
+    runs = session.outcome("drill", "running the drill", "Set the levers and press Run.")
     if runs is None:
-        st.info("Set the levers and press Run.")
         return
+    st.session_state.setdefault("drills", {})[runs[ADJUSTED]["incident"]] = runs[ADJUSTED]
     st.dataframe(_scorecards(runs), width="stretch")
     columns = st.columns(len(runs))
     for column, (plan, document) in zip(columns, runs.items(), strict=True):
@@ -122,7 +121,7 @@ def _scorecards(runs: dict[str, dict[str, Any]]) -> pd.DataFrame:
         for target in document["targets"]:
             key = f"{target['metric']} <= {target['value']:g}"
             rows.setdefault(key, {})[plan] = "met" if target["met"] else "MISSED"
-    return pd.DataFrame(rows).T.rename(columns={"adjusted": f"adjusted ({AS_GIVEN} + sliders)"})
+    return pd.DataFrame(rows).T.rename(columns={ADJUSTED: f"adjusted ({AS_GIVEN} + sliders)"})
 
 
 def _stat_text(metric: str, value: dict[str, Any]) -> str:

@@ -39,24 +39,22 @@ def show() -> None:
         st.error("The sweep needs the plan's own headcount (100 %).")
         return
     if st.button("Build the executive view", type="primary", key="exec_run"):
-        bar = st.progress(0.0, text="simulating the headcount sweep")
         plan = session.plan_document(choice)
-        points = session.run_frontier(
-            session.scenario_text(),
+        session.start(
+            "executive",
+            session.run_frontier,
             json.dumps(None if plan is None else plan["shifts"]),
-            tuple(sorted(factors)),
+            sorted(factors),
             int(replications),
             int(seed),
             None if plan is None else plan.get("cost"),
-            _progress=lambda f: bar.progress(min(f, 1.0), text=f"headcount sweep: {f:.0%}"),
+            staffing=choice,
         )
-        bar.empty()
-        st.session_state["executive"] = {"points": points, "staffing": choice}
-    view = st.session_state.get("executive")
-    if view is None:
-        st.info("Choose the staffing and press the button.")
+    points = session.outcome(
+        "executive", "simulating the headcount sweep", "Choose the staffing and press the button."
+    )
+    if points is None:
         return
-    points = view["points"]
     base = base_point(points)
     targets = base.results.target_results()
     met = sum(t["met"] for t in targets)
@@ -85,8 +83,9 @@ def show() -> None:
         )
     else:
         st.caption("No drill run yet.")
+    staffing = session.asked("executive")["staffing"]
     title = (
-        f"{model.name} on {view['staffing']}: {base.agent_hours:,.0f} agent-hours; "
+        f"{model.name} on {staffing}: {base.agent_hours:,.0f} agent-hours; "
         f"{met} of {len(targets)} targets met"
     )
     page = executive_page(title, workload, point_rows, targets, drills, level)

@@ -27,20 +27,16 @@ def show() -> None:
     seed = middle.number_input("Seed", 0, 2**31 - 1, 1, key="opt_seed")
     time_limit = right.number_input("Solver seconds per schedule", 1.0, 600.0, 20.0,
                                     key="opt_time_limit")  # fmt: skip
-    text = session.scenario_text()
     if st.button("Find the cheapest plan", type="primary", key="opt_run"):
-        status = st.status("optimising", expanded=False)
-        document = session.run_optimisation(
-            text, int(replications), int(seed), float(time_limit),
-            _progress=lambda message: status.update(label=message),
-        )  # fmt: skip
-        status.update(label="done", state="complete")
-        st.session_state["plan"] = {"scenario": text, "document": document}
-    plan = st.session_state.get("plan")
-    if plan is None or plan["scenario"] != text:
-        st.info("Press the button to plan this scenario's shifts.")
+        session.start(
+            "optimise", session.run_optimisation, int(replications), int(seed), float(time_limit)
+        )
+    document = session.outcome(
+        "optimise", "optimising", "Press the button to plan this scenario's shifts."
+    )
+    if document is None:
         return
-    _plan(plan["document"], model.horizon.days)
+    _plan(document, model.horizon.days)
 
 
 def _plan(document: dict, days: int) -> None:

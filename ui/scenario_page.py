@@ -63,7 +63,6 @@ def show() -> None:
     if st.button("Apply the edits", type="primary", key="apply_edits"):
         mapping = apply_edits(st.session_state["scenario"], edited)
         st.session_state["scenario"] = mapping
-        st.session_state.pop("plan", None)
         for name in tables:
             st.session_state.pop(f"edit_{name}", None)
         st.rerun()

@@ -2,8 +2,9 @@
 the cached runs.
 
 The scenario lives in ``st.session_state`` as a mapping (the parsed YAML, `extends` resolved),
-so edits on the Scenario page reach every page. Runs are cached by the scenario's content (its
-YAML text) and their parameters: the same run asked twice is answered at once.
+so edits on the Scenario page reach every page. The `run_*` functions are the runs the pages
+start in the background (`ui.jobs`), keyed by the scenario's content (its YAML text) and their
+parameters; each takes the job last, to report its progress to.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from scenarios.schema import Response, Scenario
 from sim.drill import drill
 from sim.metrics import json_safe
 from sim.replicate import simulate
+from ui import jobs
+from ui.jobs import Job
 
 LIBRARY = Path(__file__).resolve().parents[1] / "scenarios" / "library"
 OWN_STAFFING = "the scenario's own staffing"
@@ -49,7 +52,6 @@ def choose(name: str, mapping: dict[str, Any]) -> None:
     """Make `mapping` (called `name`) the scenario every page works on."""
     st.session_state["scenario_name"] = name
     st.session_state["scenario"] = mapping
-    st.session_state.pop("plan", None)
 
 
 def ensure_scenario() -> None:
@@ -76,9 +78,42 @@ def staffing_options(model: Scenario) -> list[str]:
     """The staffings a run may use: the scenario's own (when it has one), the plan optimised in
     this session, the library's plans."""
     options = [OWN_STAFFING] if model.staffed else []
-    if st.session_state.get("plan", {}).get("scenario") == scenario_text():
+    if optimised_plan() is not None:
         options.append(OPTIMISED)
     return options + [label(p) for p in library_plans()]
+
+
+def start(page: str, run: Callable[..., Any], *args: Any, **note: Any) -> None:
+    """Start `run` (one of the `run_*` below) in the background for `page`, on the current
+    scenario; `note` is kept with it (the staffing's name, say)."""
+    key = jobs.submit(run, scenario_text(), *args)
+    st.session_state[f"{page}_job"] = {"key": key, "scenario": scenario_text(), **note}
+
+
+def asked(page: str) -> dict[str, Any] | None:
+    """The run `page` last started, when it was on the current scenario and is still known:
+    ``{"key", "scenario", ...note}``."""
+    record = st.session_state.get(f"{page}_job")
+    if record is None or record["scenario"] != scenario_text() or not jobs.known(record["key"]):
+        return None
+    return record
+
+
+def outcome(page: str, running: str, prompt: str) -> Any:
+    """The result of the run `page` last started on this scenario; None, with `prompt` shown,
+    when there is none, and None, with its progress bar, while it runs."""
+    record = asked(page)
+    if record is None:
+        st.info(prompt)
+        return None
+    jobs.progress_panel(record["key"], running)
+    return jobs.result(record["key"])
+
+
+def optimised_plan() -> dict[str, Any] | None:
+    """The plan the Optimise page made for the current scenario, once it is ready."""
+    record = asked("optimise")
+    return None if record is None else jobs.result(record["key"])
 
 
 def plan_document(choice: str) -> dict[str, Any] | None:
@@ -86,7 +121,7 @@ def plan_document(choice: str) -> dict[str, Any] | None:
     if choice == OWN_STAFFING:
         return None
     if choice == OPTIMISED:
-        return st.session_state["plan"]["document"]
+        return optimised_plan()
     return read_plan(LIBRARY / choice)
 
 
@@ -102,19 +137,18 @@ def _staffing(model: Scenario, shifts: list[dict[str, Any]] | None) -> tuple[Any
     return plan_staffing(model, shifts)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def run_simulation(
     text: str,
     shifts_json: str,
     replications: int,
     seed: int,
-    _progress: Callable[[float], None] | None = None,
+    job: Job,
 ) -> dict[str, Any]:
     """Simulate scenario `text` on `shifts_json` (``null``: its own staffing): the JSON
     document and the interval tables."""
     model = from_dict(yaml.safe_load(text))
     staffing, _ = _staffing(model, json.loads(shifts_json))
-    results = simulate(model, staffing, seed=seed, replications=replications, progress=_progress)
+    results = simulate(model, staffing, seed=seed, replications=replications, progress=job.update)
     return {
         "document": results.to_json(),
         "intervals": results.interval_table(),
@@ -123,57 +157,57 @@ def run_simulation(
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def run_optimisation(
     text: str,
     replications: int,
     seed: int,
     time_limit_s: float,
-    _progress: Callable[[str], None] | None = None,
+    job: Job,
 ) -> dict[str, Any]:
     """Optimise scenario `text`: the plan document of ``wfm optimise --json``."""
     model = from_dict(yaml.safe_load(text))
     result = optimise(
-        model, seed=seed, replications=replications, time_limit_s=time_limit_s, progress=_progress
+        model, seed=seed, replications=replications, time_limit_s=time_limit_s, progress=job.update
     )
     return json_safe(result.to_json())
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def run_drill(
+def run_drills(
     text: str,
     shifts_json: str,
     incident: str,
-    response_json: str,
+    responses: dict[str, str],
     replications: int,
     seed: int,
-) -> dict[str, Any]:
-    """Run `incident` of scenario `text` under the response `response_json` on the staffing:
-    the ``wfm drill --json`` document."""
+    job: Job,
+) -> dict[str, dict[str, Any]]:
+    """Run `incident` of scenario `text` on the staffing under each of `responses` (name: the
+    response as JSON), on the same seed: the ``wfm drill --json`` document of each."""
     model = from_dict(yaml.safe_load(text))
     staffing, breaks = _staffing(model, json.loads(shifts_json))
-    response = Response.model_validate_json(response_json)
-    result = drill(
-        model,
-        incident,
-        staffing,
-        breaks,
-        seed=seed,
-        replications=replications,
-        response=response,
-    )
-    return result.to_json()
+    documents = {}
+    for i, (name, response) in enumerate(responses.items()):
+        documents[name] = drill(
+            model,
+            incident,
+            staffing,
+            breaks,
+            seed=seed,
+            replications=replications,
+            response=Response.model_validate_json(response),
+        ).to_json()
+        job.update((i + 1) / len(responses))
+    return documents
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def run_frontier(
     text: str,
     shifts_json: str,
-    factors: tuple[float, ...],
+    factors: list[float],
     replications: int,
     seed: int,
     base_cost: float | None,
-    _progress: Callable[[float], None] | None = None,
+    job: Job,
 ) -> list[FrontierPoint]:
     """The headcount sweep of scenario `text` on the staffing (`optimise.frontier`); `base_cost`
     is the plan's own cost (None: from the groups' pay)."""
@@ -186,6 +220,6 @@ def run_frontier(
         factors=factors,
         seed=seed,
         replications=replications,
-        progress=_progress,
+        progress=job.update,
         base_cost=base_cost,
     )

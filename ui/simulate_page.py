@@ -29,21 +29,18 @@ def show() -> None:
     choice = left.selectbox("Staffing", options, key="simulate_staffing")
     replications = middle.number_input("Replications", 1, 100, 5, key="simulate_replications")
     seed = right.number_input("Seed", 0, 2**31 - 1, 1, key="simulate_seed")
-    if not st.button("Run the simulation", type="primary", key="simulate_run"):
-        if "simulation" not in st.session_state:
-            st.info("Choose the staffing and press Run.")
-            return
-    else:
-        bar = st.progress(0.0, text="simulating")
-        st.session_state["simulation"] = session.run_simulation(
-            session.scenario_text(),
+    if st.button("Run the simulation", type="primary", key="simulate_run"):
+        session.start(
+            "simulate",
+            session.run_simulation,
             json.dumps(session.plan_shifts(choice)),
             int(replications),
             int(seed),
-            _progress=lambda f: bar.progress(min(f, 1.0), text=f"simulating: {f:.0%}"),
         )
-        bar.empty()
-    _results(st.session_state["simulation"], model.horizon.first_weekday)
+    run = session.outcome("simulate", "simulating", "Choose the staffing and press Run.")
+    if run is None:
+        return
+    _results(run, model.horizon.first_weekday)
 
 
 def _results(run: dict, first_weekday: int) -> None:

@@ -1,0 +1,110 @@
+"""Runs in the background, so a page stays usable while a long run goes on.
+
+A run is submitted under a key made of what it computes (the function and its arguments: the
+scenario's YAML text, the staffing, replications, seed...). Asking for the same key again gives
+the same job: a finished one answers at once (the runs' cache), a running one is not started
+twice. Jobs run on a small thread pool (each run spreads its replications over processes
+itself); a page polls its job with `progress_panel`, which reruns the app when the job ends.
+The last `MAX_JOBS` jobs are kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import streamlit as st
+
+MAX_JOBS = 16
+POLL_S = 0.5
+
+
+class Job:
+    """One run: its future, and how far it has got (`fraction`, 0..1, and a `message`)."""
+
+    def __init__(self) -> None:
+        self.fraction = 0.0
+        self.message = ""
+        self.future: Future[Any] | None = None
+
+    def update(self, progress: float | str) -> None:
+        """A progress callback: a fraction done, or a stage message."""
+        if isinstance(progress, str):
+            self.message = progress
+        else:
+            self.fraction = min(max(float(progress), 0.0), 1.0)
+
+    @property
+    def done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+
+_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wfm-run")
+_JOBS: OrderedDict[str, Job] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def submit(run: Callable[..., Any], *args: Any) -> str:
+    """Start ``run(*args, job)`` unless the same run is under way or done (a failed one is
+    started again); its key. `args` must be JSON-serialisable."""
+    key = hashlib.sha256(json.dumps([run.__module__, run.__qualname__, *args]).encode()).hexdigest()
+    with _LOCK:
+        job = _JOBS.get(key)
+        if job is None or (job.done and job.future.exception() is not None):
+            job = Job()
+            job.future = _POOL.submit(run, *args, job)
+            _JOBS[key] = job
+        _JOBS.move_to_end(key)
+        while len(_JOBS) > MAX_JOBS:
+            oldest = next((k for k, j in _JOBS.items() if j.done), None)
+            if oldest is None:
+                break
+            del _JOBS[oldest]
+    return key
+
+
+def result(key: str | None) -> Any:
+    """The job's result when it has finished (its exception raised if it failed); None while it
+    runs or when the key is unknown (dropped, or from before a restart)."""
+    job = _JOBS.get(key) if key else None
+    if job is None or not job.done:
+        return None
+    return job.future.result()
+
+
+def known(key: str | None) -> bool:
+    return key is not None and key in _JOBS
+
+
+def running() -> bool:
+    """Whether any job is still under way."""
+    return any(not job.done for job in list(_JOBS.values()))
+
+
+def forget() -> None:
+    """Drop every finished job (the runs' cache), as after a restart."""
+    with _LOCK:
+        for key in [k for k, job in _JOBS.items() if job.done]:
+            del _JOBS[key]
+
+
+def progress_panel(key: str, label: str) -> None:
+    """While the job runs: its progress bar, refreshed every `POLL_S` seconds without blocking
+    the page, and a rerun of the app when it ends."""
+    job = _JOBS.get(key)
+    if job is None or job.done:
+        return
+
+    @st.fragment(run_every=POLL_S)
+    def poll() -> None:
+        if job.done:
+            st.rerun()
+        text = f"{label}: {job.message}" if job.message else f"{label}: {job.fraction:.0%}"
+        st.progress(job.fraction, text=text)
+
+    poll()
