@@ -13,6 +13,7 @@ live channels' contacts taken together, each against its own type's threshold
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,7 @@ class FrontierPoint:
     abandon_rate: dict[str, Any]
     targets_met: int  # of the scenario's targets, met at the point estimate
     targets: int
-    results: Results  # the point's simulation, for its tables and targets
+    results: Results | None  # the base point's simulation (its tables and targets); else None
 
     def to_json(self) -> dict[str, Any]:
         """The point's figures (its simulation left out)."""
@@ -62,6 +63,7 @@ def headcount_frontier(
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
     base_cost: float | None = None,
+    executor: Executor | None = None,
 ) -> list[FrontierPoint]:
     """Simulate the staffing scaled by each of `factors` and return the points in that order.
 
@@ -69,7 +71,9 @@ def headcount_frontier(
     ``(days, steps_per_day)`` (a plan's, from `scenarios.plan_file.plan_staffing`); default:
     the scenario's own, breaks included (`breaks` is read only with `staffing`). `base_cost` is
     the cost of the unscaled staffing (a plan's ``cost``); without it, costs come from the
-    groups' pay. `progress(fraction)` follows the whole sweep.
+    groups' pay. `progress(fraction)` follows the whole sweep. Work goes to `executor` when
+    given, else to `workers` local processes (`sim.replicate.simulate`). Only the base point
+    (factor 1) keeps its simulation (`results`): a point's results are megabytes.
     """
     if staffing is None:
         staffing = group_staffing(scenario)
@@ -90,6 +94,7 @@ def headcount_frontier(
             working,
             seed=seed,
             replications=replications,
+            executor=executor,
             workers=workers,
             progress=within,
         )
@@ -104,10 +109,14 @@ def headcount_frontier(
                 abandon_rate=centre["abandon_rate"],
                 targets_met=sum(met),
                 targets=len(met),
-                results=results,
+                results=results if _is_base(factor) else None,
             )
         )
     return points
+
+
+def _is_base(factor: float) -> bool:
+    return abs(factor - 1.0) < 1e-9
 
 
 def _cost(
@@ -137,6 +146,6 @@ def _part(progress: Callable[[float], None], i: int, n: int) -> Callable[[float]
 def base_point(points: Sequence[FrontierPoint]) -> FrontierPoint:
     """The sweep's point at the base headcount (factor 1); ValueError when it has none."""
     for point in points:
-        if abs(point.factor - 1.0) < 1e-9:
+        if _is_base(point.factor):
             return point
     raise ValueError("the headcount sweep has no point at factor 1 (the base staffing)")

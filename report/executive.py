@@ -176,7 +176,7 @@ def _targets_table(ax: Axes, targets: Sequence[dict[str, Any]]) -> None:
 def _drills_table(ax: Axes, drills: Sequence[dict[str, Any]]) -> None:
     ax.axis("off")
     rows = drill_rows(drills)
-    ax.set_title("Surge readiness (drills, as planned)", fontsize=10)
+    ax.set_title("Surge readiness (drills as run)", fontsize=10)
     table = ax.table(
         cellText=rows,
         colLabels=["incident", "grade", "abandon rate", "recovered", "lost", "targets met"],

@@ -25,6 +25,10 @@ import pandas as pd
 TABLES = ("contact_types", "targets", "agent_groups", "shift_templates")
 UNITS_S = {"mean_s": 1, "mean_min": 60, "mean_h": 3600}
 TARGET_FIELDS = ("contact_type", "tier", "service_level", "answer_within_s", "scope", "source")
+NUMBER_COLUMNS = {
+    "volume_factor", "handle_time_mean_s", "service_level", "answer_within_s", "agents",
+    "absence", "cost_per_hour", "max_agents", "length_h", "start_step_min", "cost_factor",
+}  # fmt: skip
 
 
 def edit_tables(mapping: dict[str, Any]) -> dict[str, pd.DataFrame]:
@@ -77,12 +81,17 @@ def edit_tables(mapping: dict[str, Any]) -> dict[str, pd.DataFrame]:
             "cost_factor", "days",
         ],
     )  # fmt: skip
-    return {
+    tables = {
         "contact_types": types,
         "targets": targets,
         "agent_groups": groups,
         "shift_templates": templates,
     }
+    # Number columns stay numbers even when blank throughout (an editor then takes numbers).
+    for table in tables.values():
+        for column in NUMBER_COLUMNS.intersection(table.columns):
+            table[column] = pd.to_numeric(table[column], errors="coerce").astype(float)
+    return tables
 
 
 def apply_edits(mapping: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dict[str, Any]:
@@ -99,7 +108,7 @@ def apply_edits(mapping: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dic
             ct["handle_time"] = _with_mean_s(ct["handle_time"], mean)
     if "targets" in tables:
         out["targets"] = [
-            {f: _plain(row[f]) for f in TARGET_FIELDS if _plain(row.get(f)) is not None}
+            {f: v for f in TARGET_FIELDS if (v := _cell(row.get(f), f)) is not None}
             for row in _rows(tables, "targets")
         ]
     for g, row in zip(out.get("agent_groups", []), _rows(tables, "agent_groups"), strict=False):
@@ -139,6 +148,10 @@ def _plain(value: Any) -> Any:
     if isinstance(value, str):
         return value.strip() or None
     return value.item() if hasattr(value, "item") else value
+
+
+def _cell(value: Any, column: str) -> Any:
+    return _number(value) if column in NUMBER_COLUMNS else _plain(value)
 
 
 def _number(value: Any) -> float | int | None:

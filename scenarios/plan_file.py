@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.load import ScenarioError
-from scenarios.schema import Scenario
+from scenarios.schema import FieldProblem, Scenario, clock_minutes
 from scenarios.staffing import on_duty
 
 DRILL_FIELDS = ("incident", "kind", "grade", "scorecard", "recovered", "targets")
@@ -55,15 +55,53 @@ def plan_staffing(
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Agents working (net of breaks) and agents on break per group, ``(days, steps_per_day)``,
     from a plan's shifts; `ScenarioError` naming `file` for a shift of an unknown group."""
-    groups = {g.name for g in scenario.agent_groups}
     for i, row in enumerate(shifts):
-        if row.get("group") not in groups:
-            raise ScenarioError(
-                file, f"shifts[{i}].group", f"unknown agent group {row.get('group')!r}"
-            )
+        _check_shift(scenario, row, f"shifts[{i}]", file)
     net = on_duty(scenario, shifts)
     gross = on_duty(scenario, shifts, net_of_breaks=False)
     return net, {name: gross[name] - net[name] for name in net}
+
+
+def _check_shift(scenario: Scenario, row: Any, where: str, file: str) -> None:
+    """A plan's shift row as `on_duty` reads it, or a `ScenarioError` naming the field."""
+    if not isinstance(row, dict):
+        raise ScenarioError(file, where, f"expected a shift (a mapping), got {row!r}")
+    groups = {g.name for g in scenario.agent_groups}
+    if row.get("group") not in groups:
+        raise ScenarioError(file, f"{where}.group", f"unknown agent group {row.get('group')!r}")
+    day = row.get("day")
+    if not (
+        isinstance(day, int) and not isinstance(day, bool) and 0 <= day < scenario.horizon.days
+    ):
+        raise ScenarioError(
+            file,
+            f"{where}.day",
+            f"expected a horizon day 0..{scenario.horizon.days - 1}, got {day!r}",
+        )
+    length = row.get("length_h")
+    if not (isinstance(length, (int, float)) and not isinstance(length, bool) and 0 < length <= 24):
+        raise ScenarioError(file, f"{where}.length_h", f"expected hours in (0, 24], got {length!r}")
+    count = row.get("count")
+    if not (isinstance(count, int) and not isinstance(count, bool) and count >= 0):
+        raise ScenarioError(file, f"{where}.count", f"expected agents >= 0, got {count!r}")
+    breaks = row.get("breaks")
+    if not isinstance(breaks, list):
+        raise ScenarioError(file, f"{where}.breaks", f"expected a list of breaks, got {breaks!r}")
+    clocks = [(f"{where}.start", row.get("start"))]
+    for k, brk in enumerate(breaks):
+        if not isinstance(brk, dict):
+            raise ScenarioError(file, f"{where}.breaks[{k}]", f"expected a break, got {brk!r}")
+        clocks.append((f"{where}.breaks[{k}].start", brk.get("start")))
+        minutes = brk.get("length_min")
+        if not (isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0):
+            raise ScenarioError(
+                file, f"{where}.breaks[{k}].length_min", f"expected minutes > 0, got {minutes!r}"
+            )
+    for path, value in clocks:
+        try:
+            clock_minutes(value)
+        except FieldProblem as problem:
+            raise ScenarioError(file, path, problem.message) from None
 
 
 def plan_scenario_file(plan: dict[str, Any], plan_path: Path) -> Path | None:

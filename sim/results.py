@@ -163,8 +163,10 @@ class Results:
         ``load_erlangs`` (the offered workload: contacts x their type's mean handle time over
         the interval, in agents' capacity, a chat agent holding several) with its 95 % interval,
         agents on duty in all groups (``agents``) and agents busy (``busy_agents``), means over
-        replications. E-mail waits for business hours, so its workload over the horizon is
-        spread evenly over the open intervals of its channel."""
+        replications. Every contact offered counts, redials and callers who then abandon among
+        them (the work asked of the centre, not the work done: ``busy_agents`` is that).
+        E-mail waits for business hours, so its workload over the horizon is spread evenly
+        over the open intervals of its channel."""
         scenario, horizon = self.scenario, self.scenario.horizon
         offered = self.counts[..., OFFERED].sum(axis=3)  # (R, intervals, types)
         load = np.zeros(offered.shape[:2])

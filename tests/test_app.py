@@ -133,7 +133,8 @@ def test_drill_page_runs_levers_and_compares():
     _finish(at)
     _clean(at)
     assert len(at.get("image")) == 2  # two timelines side by side
-    assert "regional-network-fault" in at.session_state["drills"]
+    (drills,) = at.session_state["drills"].values()  # the drills run, by scenario
+    assert list(drills) == ["regional-network-fault"]
 
 
 def test_executive_page_builds_the_view_and_the_pdf():
@@ -164,7 +165,7 @@ def test_a_long_run_leaves_the_app_usable():
     at = _app()
     _load(at, "single_queue.yaml")
     _page(at, "Simulate")
-    at.number_input(key="simulate_replications").set_value(12)
+    at.number_input(key="simulate_replications").set_value(30)
     at.button(key="simulate_run").click().run()
     assert jobs.running(), "the run is under way after the page has been drawn"
     assert at.get("progress"), "its progress is shown"
@@ -174,3 +175,35 @@ def test_a_long_run_leaves_the_app_usable():
     _finish(at)
     _clean(at)
     assert len(at.metric) == 1 and not at.get("progress")
+
+
+def test_settings_changed_after_a_run_are_flagged():
+    """The results on show are the last run's: once a setting changes, a notice says so."""
+    at = _app()
+    _load(at, "single_queue.yaml")
+    _page(at, "Simulate")
+    at.number_input(key="simulate_replications").set_value(2)
+    at.button(key="simulate_run").click().run()
+    _finish(at)
+    assert not at.warning
+    at.number_input(key="simulate_seed").set_value(7).run()
+    assert any("settings have changed" in w.value for w in at.warning)
+    assert len(at.metric) == 1, "the last run's results stay on show"
+
+
+def test_an_optimisation_without_a_plan_says_so_and_offers_none():
+    """A scenario no plan can cover (one agent at most): the page says why, shows no numbers,
+    and the other pages do not offer the empty plan."""
+    at = _app()
+    _load(at, "shifts.yaml")
+    at.session_state["scenario"]["agent_groups"][0]["max_agents"] = 1
+    _page(at, "Optimise")
+    at.number_input(key="opt_replications").set_value(1)
+    at.number_input(key="opt_time_limit").set_value(2.0)
+    at.button(key="opt_run").click().run()
+    _finish(at)
+    _clean(at)
+    assert any(w.value.startswith("No plan") for w in at.warning)
+    assert not at.metric
+    _page(at, "Simulate")
+    assert "the plan from the Optimise page" not in at.selectbox(key="simulate_staffing").options

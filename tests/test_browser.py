@@ -140,11 +140,51 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def test_the_app_in_a_browser(page: Page):
+def _cells(page: Page, table: int) -> list[str]:
+    """The texts of a table's cells (the grid's accessible copy of its canvas)."""
+    grid = page.locator('[data-testid="stDataFrame"]').nth(table)
+    return grid.locator('[role="gridcell"]').all_inner_texts()
+
+
+def _edit_cell(page: Page, table: int, row: int, column: int, text: str) -> None:
+    """Type `text` into a cell of an editable table (0-based row and column), by keyboard."""
+    box = page.locator('[data-testid="stDataFrame"]').nth(table).bounding_box()
+    page.mouse.click(box["x"] + 30, box["y"] + 35 * (row + 1) + 17)  # under the header row
+    page.wait_for_timeout(300)
+    for _ in range(column):
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Control+A")
+    page.keyboard.type(text)
+    page.wait_for_timeout(500)  # the cell's editor takes the text before Enter commits it
+    page.keyboard.press("Enter")
+    _settle(page)
+
+
+def test_the_app_in_a_browser(page: Page, tmp_path: Path):
     _load(page, "single_queue.yaml")
     _no_error(page)
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 3
+    assert _cells(page, 0)[:3] == ["general", "voice", "1"]  # contact types: factor 1
+    assert "100800" in _cells(page, 3)  # the review: weekly volume
+    _edit_cell(page, 0, 0, 2, "1.2")
+    assert _cells(page, 0)[:3] == ["general", "voice", "1.2"]
+    page.get_by_role("button", name="Apply the edits").click()
+    _settle(page)
+    _no_error(page)
+    assert "120960" in _cells(page, 3), "the edited volume reached the scenario"
     _shot(page, "scenario")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\nhorizon: {days: many, interval_min: 30}\n", encoding="utf-8")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+    _settle(page)
+    page.get_by_role("button", name="Use the upload").click()
+    _settle(page)
+    errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+    assert len(errors) == 1 and errors[0].startswith("bad.yaml: "), errors
+    assert "\n" not in errors[0].strip(), "one line"
+
+    _load(page, "single_queue.yaml")
 
     _go(page, "Simulate")
     _number(page, "Replications", 3)

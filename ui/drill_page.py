@@ -40,23 +40,20 @@ def show() -> None:
     adjusted = _levers(model, incident.response, name)
     others = [AS_IN_FILE] + [p.name for p in model.response_plans if p.incident == name]
     against = st.selectbox("Compare with", others, key="drill_compare")
+    compared = incident.response if against == AS_IN_FILE else model.response_of(incident, against)
+    args = (
+        json.dumps(session.plan_shifts(choice)),
+        name,
+        {ADJUSTED: adjusted.model_dump_json(), against: compared.model_dump_json()},
+        int(replications),
+        int(seed),
+    )
     if st.button("Run the drill", type="primary", key="drill_run"):
-        compared = (
-            incident.response if against == AS_IN_FILE else model.response_of(incident, against)
-        )
-        session.start(
-            "drill",
-            session.run_drills,
-            json.dumps(session.plan_shifts(choice)),
-            name,
-            {ADJUSTED: adjusted.model_dump_json(), against: compared.model_dump_json()},
-            int(replications),
-            int(seed),
-        )
-    runs = session.outcome("drill", "running the drill", "Set the levers and press Run.")
+        session.start("drill", session.run_drills, *args)
+    runs = session.outcome("drill", "running the drill", "Set the levers and press Run.", args)
     if runs is None:
         return
-    st.session_state.setdefault("drills", {})[runs[ADJUSTED]["incident"]] = runs[ADJUSTED]
+    session.drills_run()[runs[ADJUSTED]["incident"]] = runs[ADJUSTED]
     st.dataframe(_scorecards(runs), width="stretch")
     columns = st.columns(len(runs))
     for column, (plan, document) in zip(columns, runs.items(), strict=True):

@@ -38,20 +38,18 @@ def show() -> None:
     if 1.0 not in factors:
         st.error("The sweep needs the plan's own headcount (100 %).")
         return
+    plan = session.plan_document(choice)
+    args = (
+        json.dumps(None if plan is None else plan["shifts"]),
+        sorted(factors),
+        int(replications),
+        int(seed),
+        None if plan is None else plan.get("cost"),
+    )
     if st.button("Build the executive view", type="primary", key="exec_run"):
-        plan = session.plan_document(choice)
-        session.start(
-            "executive",
-            session.run_frontier,
-            json.dumps(None if plan is None else plan["shifts"]),
-            sorted(factors),
-            int(replications),
-            int(seed),
-            None if plan is None else plan.get("cost"),
-            staffing=choice,
-        )
+        session.start("executive", session.run_frontier, *args, staffing=choice)
     points = session.outcome(
-        "executive", "simulating the headcount sweep", "Choose the staffing and press the button."
+        "executive", "simulating the headcount sweep", "Press the button to build the view.", args
     )
     if points is None:
         return
@@ -71,7 +69,7 @@ def show() -> None:
         pd.DataFrame(target_rows(targets), columns=["contact type", "target", "achieved", ""]),
         hide_index=True,
     )
-    drills = list(st.session_state.get("drills", {}).values())
+    drills = list(session.drills_run().values())
     st.markdown("**Surge readiness** (the drills run on the Drill page in this session)")
     if drills:
         st.dataframe(

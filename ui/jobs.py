@@ -3,19 +3,22 @@
 A run is submitted under a key made of what it computes (the function and its arguments: the
 scenario's YAML text, the staffing, replications, seed...). Asking for the same key again gives
 the same job: a finished one answers at once (the runs' cache), a running one is not started
-twice. Jobs run on a small thread pool (each run spreads its replications over processes
-itself); a page polls its job with `progress_panel`, which reruns the app when the job ends.
-The last `MAX_JOBS` jobs are kept.
+twice. Jobs run on a small thread pool, and spread their replications over one shared pool of
+worker processes (`process_pool`, started by a fork server: forking the threaded Streamlit
+server itself could copy a lock some other thread holds). A page polls its job with
+`progress_panel`, which reruns the app when the job ends. The last `MAX_JOBS` jobs are kept.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from typing import Any
 
 import streamlit as st
@@ -30,6 +33,7 @@ class Job:
     def __init__(self) -> None:
         self.fraction = 0.0
         self.message = ""
+        self.started = False  # False while it waits for a free thread
         self.future: Future[Any] | None = None
 
     def update(self, progress: float | str) -> None:
@@ -41,12 +45,32 @@ class Job:
 
     @property
     def done(self) -> bool:
+        """Whether the run has ended, with a result or an exception."""
         return self.future is not None and self.future.done()
+
+    @property
+    def failed(self) -> bool:
+        return self.done and self.future.exception() is not None
 
 
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wfm-run")
 _JOBS: OrderedDict[str, Job] = OrderedDict()
 _LOCK = threading.Lock()
+_PROCESSES: list[ProcessPoolExecutor] = []
+
+
+def process_pool() -> ProcessPoolExecutor:
+    """The worker processes every run shares (one per core), started on first use."""
+    with _LOCK:
+        if not _PROCESSES:
+            context = multiprocessing.get_context("forkserver")
+            _PROCESSES.append(ProcessPoolExecutor(os.cpu_count() or 1, mp_context=context))
+        return _PROCESSES[0]
+
+
+def _run(run: Callable[..., Any], args: tuple[Any, ...], job: Job) -> Any:
+    job.started = True
+    return run(*args, job)
 
 
 def submit(run: Callable[..., Any], *args: Any) -> str:
@@ -55,9 +79,9 @@ def submit(run: Callable[..., Any], *args: Any) -> str:
     key = hashlib.sha256(json.dumps([run.__module__, run.__qualname__, *args]).encode()).hexdigest()
     with _LOCK:
         job = _JOBS.get(key)
-        if job is None or (job.done and job.future.exception() is not None):
+        if job is None or job.failed:
             job = Job()
-            job.future = _POOL.submit(run, *args, job)
+            job.future = _POOL.submit(_run, run, args, job)
             _JOBS[key] = job
         _JOBS.move_to_end(key)
         while len(_JOBS) > MAX_JOBS:
@@ -78,7 +102,14 @@ def result(key: str | None) -> Any:
 
 
 def known(key: str | None) -> bool:
+    """Whether a job of that key is kept (running or finished)."""
     return key is not None and key in _JOBS
+
+
+def failed(key: str | None) -> bool:
+    """Whether the job of that key ended with an exception."""
+    job = _JOBS.get(key) if key else None
+    return job is not None and job.failed
 
 
 def running() -> bool:
@@ -104,7 +135,10 @@ def progress_panel(key: str, label: str) -> None:
     def poll() -> None:
         if job.done:
             st.rerun()
-        text = f"{label}: {job.message}" if job.message else f"{label}: {job.fraction:.0%}"
+        if not job.started:
+            text = f"{label}: queued behind other runs"
+        else:
+            text = f"{label}: {job.message}" if job.message else f"{label}: {job.fraction:.0%}"
         st.progress(job.fraction, text=text)
 
     poll()

@@ -27,14 +27,16 @@ def show() -> None:
     seed = middle.number_input("Seed", 0, 2**31 - 1, 1, key="opt_seed")
     time_limit = right.number_input("Solver seconds per schedule", 1.0, 600.0, 20.0,
                                     key="opt_time_limit")  # fmt: skip
+    args = (int(replications), int(seed), float(time_limit))
     if st.button("Find the cheapest plan", type="primary", key="opt_run"):
-        session.start(
-            "optimise", session.run_optimisation, int(replications), int(seed), float(time_limit)
-        )
+        session.start("optimise", session.run_optimisation, *args)
     document = session.outcome(
-        "optimise", "optimising", "Press the button to plan this scenario's shifts."
+        "optimise", "optimising", "Press the button to plan this scenario's shifts.", args
     )
     if document is None:
+        return
+    if document["cost"] is None:  # the solver found no plan: say why, offer nothing
+        st.warning(f"No plan: {document.get('message') or document['status']}")
         return
     _plan(document, model.horizon.days)
 

@@ -52,6 +52,8 @@ def choose(name: str, mapping: dict[str, Any]) -> None:
     """Make `mapping` (called `name`) the scenario every page works on."""
     st.session_state["scenario_name"] = name
     st.session_state["scenario"] = mapping
+    for key in [k for k in st.session_state if str(k).startswith("edit_")]:
+        del st.session_state[key]  # edits not applied belong to the scenario left
 
 
 def ensure_scenario() -> None:
@@ -84,10 +86,12 @@ def staffing_options(model: Scenario) -> list[str]:
 
 
 def start(page: str, run: Callable[..., Any], *args: Any, **note: Any) -> None:
-    """Start `run` (one of the `run_*` below) in the background for `page`, on the current
-    scenario; `note` is kept with it (the staffing's name, say)."""
+    """Start `run` (one of the `run_*` below) with `args` in the background for `page`, on the
+    current scenario; `note` is kept with it (the staffing's name, say)."""
     key = jobs.submit(run, scenario_text(), *args)
-    st.session_state[f"{page}_job"] = {"key": key, "scenario": scenario_text(), **note}
+    st.session_state[f"{page}_job"] = {
+        "key": key, "scenario": scenario_text(), "args": list(args), **note,
+    }  # fmt: skip
 
 
 def asked(page: str) -> dict[str, Any] | None:
@@ -99,21 +103,29 @@ def asked(page: str) -> dict[str, Any] | None:
     return record
 
 
-def outcome(page: str, running: str, prompt: str) -> Any:
+def outcome(page: str, running: str, prompt: str, args: tuple[Any, ...]) -> Any:
     """The result of the run `page` last started on this scenario; None, with `prompt` shown,
-    when there is none, and None, with its progress bar, while it runs."""
+    when there is none, and None, with its progress bar, while it runs. When the page's
+    settings (`args`, as `start` would be given them) have changed since, a notice says the
+    result is the last run's."""
     record = asked(page)
     if record is None:
         st.info(prompt)
         return None
+    if json.loads(json.dumps(list(args))) != record["args"]:
+        st.warning("The settings have changed since this run: press the button to run them.")
     jobs.progress_panel(record["key"], running)
     return jobs.result(record["key"])
 
 
 def optimised_plan() -> dict[str, Any] | None:
-    """The plan the Optimise page made for the current scenario, once it is ready."""
+    """The plan the Optimise page made for the current scenario, once it is ready and has
+    shifts (a failed run, or one that found no plan, offers none)."""
     record = asked("optimise")
-    return None if record is None else jobs.result(record["key"])
+    if record is None or jobs.failed(record["key"]):
+        return None
+    plan = jobs.result(record["key"])
+    return plan if plan is not None and plan.get("cost") is not None else None
 
 
 def plan_document(choice: str) -> dict[str, Any] | None:
@@ -125,6 +137,12 @@ def plan_document(choice: str) -> dict[str, Any] | None:
     return read_plan(LIBRARY / choice)
 
 
+def drills_run() -> dict[str, dict[str, Any]]:
+    """The drills run on the Drill page on the current scenario, by incident (the last run of
+    each, with its levers as set)."""
+    return st.session_state.setdefault("drills", {}).setdefault(scenario_text(), {})
+
+
 def plan_shifts(choice: str) -> list[dict[str, Any]] | None:
     """The shifts of the chosen staffing (None: the scenario's own)."""
     plan = plan_document(choice)
@@ -134,7 +152,7 @@ def plan_shifts(choice: str) -> list[dict[str, Any]] | None:
 def _staffing(model: Scenario, shifts: list[dict[str, Any]] | None) -> tuple[Any, Any]:
     if shifts is None:
         return None, None
-    return plan_staffing(model, shifts)
+    return plan_staffing(model, shifts, "the chosen plan")
 
 
 def run_simulation(
@@ -148,7 +166,10 @@ def run_simulation(
     document and the interval tables."""
     model = from_dict(yaml.safe_load(text))
     staffing, _ = _staffing(model, json.loads(shifts_json))
-    results = simulate(model, staffing, seed=seed, replications=replications, progress=job.update)
+    results = simulate(
+        model, staffing, seed=seed, replications=replications, executor=jobs.process_pool(),
+        progress=job.update,
+    )  # fmt: skip
     return {
         "document": results.to_json(),
         "intervals": results.interval_table(),
@@ -167,8 +188,9 @@ def run_optimisation(
     """Optimise scenario `text`: the plan document of ``wfm optimise --json``."""
     model = from_dict(yaml.safe_load(text))
     result = optimise(
-        model, seed=seed, replications=replications, time_limit_s=time_limit_s, progress=job.update
-    )
+        model, seed=seed, replications=replications, time_limit_s=time_limit_s,
+        executor=jobs.process_pool(), progress=job.update,
+    )  # fmt: skip
     return json_safe(result.to_json())
 
 
@@ -194,6 +216,7 @@ def run_drills(
             breaks,
             seed=seed,
             replications=replications,
+            executor=jobs.process_pool(),
             response=Response.model_validate_json(response),
         ).to_json()
         job.update((i + 1) / len(responses))
@@ -220,6 +243,7 @@ def run_frontier(
         factors=factors,
         seed=seed,
         replications=replications,
+        executor=jobs.process_pool(),
         progress=job.update,
         base_cost=base_cost,
     )

@@ -29,25 +29,21 @@ def show() -> None:
     choice = left.selectbox("Staffing", options, key="simulate_staffing")
     replications = middle.number_input("Replications", 1, 100, 5, key="simulate_replications")
     seed = right.number_input("Seed", 0, 2**31 - 1, 1, key="simulate_seed")
+    args = (json.dumps(session.plan_shifts(choice)), int(replications), int(seed))
     if st.button("Run the simulation", type="primary", key="simulate_run"):
-        session.start(
-            "simulate",
-            session.run_simulation,
-            json.dumps(session.plan_shifts(choice)),
-            int(replications),
-            int(seed),
-        )
-    run = session.outcome("simulate", "simulating", "Choose the staffing and press Run.")
+        session.start("simulate", session.run_simulation, *args, staffing=choice)
+    run = session.outcome("simulate", "simulating", "Choose the staffing and press Run.", args)
     if run is None:
         return
-    _results(run, model.horizon.first_weekday)
+    _results(run, session.asked("simulate")["staffing"], model.horizon.first_weekday)
 
 
-def _results(run: dict, first_weekday: int) -> None:
+def _results(run: dict, staffing: str, first_weekday: int) -> None:
     document = run["document"]
     targets = document["targets"]
     st.subheader(
-        f"{document['scenario']}: {document['replications']} replications, seed {document['seed']}"
+        f"{document['scenario']} on {staffing}: {document['replications']} replications, "
+        f"seed {document['seed']}"
     )
     tiles = st.columns(min(4, max(1, len(targets))))
     for i, target in enumerate(targets):
