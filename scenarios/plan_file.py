@@ -68,7 +68,11 @@ def _check_shift(scenario: Scenario, row: Any, where: str, file: str) -> None:
         raise ScenarioError(file, where, f"expected a shift (a mapping), got {row!r}")
     groups = {g.name for g in scenario.agent_groups}
     if row.get("group") not in groups:
-        raise ScenarioError(file, f"{where}.group", f"unknown agent group {row.get('group')!r}")
+        raise ScenarioError(
+            file,
+            f"{where}.group",
+            f"expected an agent group of the scenario, got {row.get('group')!r}",
+        )
     day = row.get("day")
     if not (
         isinstance(day, int) and not isinstance(day, bool) and 0 <= day < scenario.horizon.days
