@@ -19,9 +19,11 @@ from report.summary import (
     simulation_summary,
     validation_summary,
 )
+from runs.store import StoreError
 from scenarios.load import ScenarioError, load
 from scenarios.plan_file import plan_staffing, read_drill, read_plan
 from scenarios.schema import Scenario
+from sim.cluster import ClusterError, executor_for, scheduler_address
 
 app = typer.Typer(
     add_completion=False,
@@ -32,6 +34,20 @@ app = typer.Typer(
 
 
 CSV_TABLES = ("intervals", "intervals_by_tier", "occupancy")
+Store = Annotated[
+    Path | None,
+    typer.Option(
+        help="Keep the run in this DuckDB file [default: $WFM_STORE, else ~/.wfm/runs.duckdb]."
+    ),
+]
+NoStore = Annotated[bool, typer.Option("--no-store", help="Do not keep the run.")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Run on this Dask scheduler (tcp://HOST:PORT) [default: $WFM_DASK_SCHEDULER, "
+        "else local processes]."
+    ),
+]
 
 
 @app.command()
@@ -64,6 +80,9 @@ def simulate(
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Write interval tables as CSV into this folder.")
     ] = None,
+    scheduler: Scheduler = None,
+    store: Store = None,
+    no_store: NoStore = False,
 ) -> None:
     """Simulate the scenario's staffing and report service levels against the targets."""
     from sim.replicate import simulate as run_simulation
@@ -73,9 +92,15 @@ def simulate(
     json_paths = [json_path] if json_path is not None else []
     csv_paths = [csv_dir / f"{name}.csv" for name in CSV_TABLES] if csv_dir is not None else []
     check_writable(json_paths + csv_paths)
-    with _ProgressBar("simulating") as bar:
+    keep = _store(store, no_store)
+    with executor_for(scheduler_address(scheduler)) as executor, _ProgressBar("simulating") as bar:
         results = run_simulation(
-            model, seed=seed, replications=replications, workers=workers, progress=bar.update
+            model,
+            seed=seed,
+            replications=replications,
+            executor=executor,
+            workers=workers,
+            progress=bar.update,
         )
     document = results.to_json()
     outputs = {path: json_text(document) for path in json_paths}
@@ -87,6 +112,7 @@ def simulate(
         ]
         outputs |= {path: csv_text(t) for path, t in zip(csv_paths, tables, strict=True)}
     write_all(outputs)
+    _keep(keep, "simulate", model, scenario, {"replications": replications}, seed, document)
     typer.echo(simulation_summary(document))
 
 
@@ -113,6 +139,9 @@ def optimise(
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Write shifts and coverage as CSV here.")
     ] = None,
+    scheduler: Scheduler = None,
+    store: Store = None,
+    no_store: NoStore = False,
 ) -> None:
     """Find the cheapest shifts whose simulated service meets the scenario's targets."""
     import pandas as pd
@@ -126,7 +155,8 @@ def optimise(
     needed = None if requirements is None else read_requirement_csv(requirements, model)
     csv_paths = [csv_dir / f"{n}.csv" for n in ("shifts", "coverage")] if csv_dir else []
     check_writable([json_path, *csv_paths])
-    with _StageLine() as stage:
+    keep = _store(store, no_store)
+    with executor_for(scheduler_address(scheduler)) as executor, _StageLine() as stage:
         result = run_optimisation(
             model,
             needed,
@@ -134,6 +164,7 @@ def optimise(
             replications=replications,
             time_limit_s=time_limit,
             workers=workers,
+            executor=executor,
             soft=soft,
             budget=budget,
             progress=stage.update,
@@ -147,6 +178,11 @@ def optimise(
         outputs[csv_paths[0]] = csv_text(shifts)
         outputs[csv_paths[1]] = csv_text(pd.DataFrame(document["coverage"]))
     write_all(outputs)
+    params = {
+        "replications": replications, "time_limit_s": time_limit, "soft": soft,
+        "budget": budget, "requirements": None if requirements is None else str(requirements),
+    }  # fmt: skip
+    _keep(keep, "optimise", model, scenario, params, seed, document)
     typer.echo(optimisation_summary(document))
 
 
@@ -170,6 +206,9 @@ def drill(
     png: Annotated[
         Path | None, typer.Option(help="Draw the timeline here (PNG, or PDF for a .pdf name).")
     ] = None,
+    scheduler: Scheduler = None,
+    store: Store = None,
+    no_store: NoStore = False,
 ) -> None:
     """Layer an incident on the normal staffing, run its response (and alternatives), and
     print the scorecard."""
@@ -184,16 +223,19 @@ def drill(
     else:
         staffing, breaks = plan_staffing(model, read_plan(plan)["shifts"], str(plan))
     check_writable([json_path] + ([png] if png else []))
-    document = run_drill(
-        model,
-        incident,
-        staffing,
-        breaks,
-        compare=names,
-        seed=seed,
-        replications=replications,
-        workers=workers,
-    ).to_json()
+    keep = _store(store, no_store)
+    with executor_for(scheduler_address(scheduler)) as executor:
+        document = run_drill(
+            model,
+            incident,
+            staffing,
+            breaks,
+            compare=names,
+            seed=seed,
+            replications=replications,
+            executor=executor,
+            workers=workers,
+        ).to_json()
     outputs: dict[Path, str | bytes] = {json_path: json_text(document)}
     if png is not None:
         from report.drill_figure import timeline_figure
@@ -201,6 +243,9 @@ def drill(
 
         outputs[png] = figure_bytes(timeline_figure(document), png.suffix)
     write_all(outputs)
+    params = {"incident": incident, "plan": None if plan is None else str(plan),
+              "compare": names, "replications": replications}  # fmt: skip
+    _keep(keep, "drill", model, scenario, params, seed, document)
     typer.echo(drill_summary(document))
 
 
@@ -221,6 +266,7 @@ def report(
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
     ] = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """The executive one-pager of a plan: capacity against demand, the cost against
     service-level frontier of a headcount sweep, the targets, and the drills' summary."""
@@ -239,7 +285,10 @@ def report(
     staffing, breaks = plan_staffing(model, plan["shifts"], str(plan_json))
     drills = [read_drill(path) for path in drill or []]
     check_writable([pdf])
-    with _ProgressBar("simulating the headcount sweep") as bar:
+    with (
+        executor_for(scheduler_address(scheduler)) as executor,
+        _ProgressBar("simulating the headcount sweep") as bar,
+    ):
         points = headcount_frontier(
             model,
             staffing,
@@ -247,6 +296,7 @@ def report(
             seed=seed,
             replications=replications,
             workers=workers,
+            executor=executor,
             progress=bar.update,
             base_cost=plan.get("cost"),
         )
@@ -267,6 +317,47 @@ def report(
     )
     write_all({pdf: figure_bytes(page, ".pdf")})
     typer.echo(f"{pdf}: {title}")
+
+
+runs_app = typer.Typer(no_args_is_help=True, help="The kept runs: list, show, compare.")
+app.add_typer(runs_app, name="runs")
+
+
+@runs_app.command("list")
+def runs_list(
+    store: Store = None,
+    limit: Annotated[int, typer.Option(min=1, help="Show this many, newest first.")] = 50,
+) -> None:
+    """The kept runs, newest first."""
+    from report.summary import runs_summary
+    from runs.store import list_runs, store_path
+
+    typer.echo(runs_summary(list_runs(store_path(store), limit)))
+
+
+@runs_app.command("show")
+def runs_show(
+    run_id: Annotated[str, typer.Argument(help="A run's ID (or a unique start of it).")],
+    store: Store = None,
+) -> None:
+    """One kept run: its scenario, parameters, seed, code version and KPIs."""
+    from report.summary import run_summary
+    from runs.store import get_run, store_path
+
+    typer.echo(run_summary(get_run(store_path(store), run_id)))
+
+
+@runs_app.command("compare")
+def runs_compare(
+    first: Annotated[str, typer.Argument(help="The first run's ID.")],
+    second: Annotated[str, typer.Argument(help="The second run's ID.")],
+    store: Store = None,
+) -> None:
+    """Two kept runs' KPIs side by side, with the differences (second - first)."""
+    from report.summary import comparison_summary
+    from runs.store import compare_runs, store_path
+
+    typer.echo(comparison_summary(first, second, compare_runs(store_path(store), first, second)))
 
 
 @app.command()
@@ -318,6 +409,37 @@ def roster(
         + (f"; rules not met: {', '.join(result.violated_rules)}" if result.violated_rules else "")
         + (f"; binding: {', '.join(result.binding_rules)}" if result.binding_rules else "")
     )
+
+
+def _store(given: Path | None, no_store: bool) -> Path | None:
+    """The run store to keep this run in (None: --no-store), checked before any work."""
+    from runs.store import connect, store_path
+
+    path = store_path(given, keep=not no_store)
+    if path is not None:
+        with connect(path):
+            pass
+    return path
+
+
+def _keep(
+    path: Path | None,
+    command: str,
+    model: Scenario,
+    scenario: Path,
+    params: dict,
+    seed: int,
+    document: dict,
+) -> None:
+    """Keep the finished run in the store at `path` (none: nothing)."""
+    if path is None:
+        return
+    from runs.record import run_record
+    from runs.store import save_run
+
+    run_id = save_run(path, run_record(command, model, scenario, params, seed, document))
+    if sys.stderr.isatty():
+        typer.echo(f"run {run_id} kept in {path}", err=True)
 
 
 def _require_incident(model: Scenario, file: Path, incident: str, plans: list[str]) -> None:
@@ -412,7 +534,7 @@ def main() -> None:
     """Entry point of the `wfm` console script."""
     try:
         code = app(standalone_mode=False)
-    except (ScenarioError, OutputError) as err:
+    except (ScenarioError, OutputError, ClusterError, StoreError) as err:
         typer.echo(str(err), err=True)
         sys.exit(2)
     except ValueError as err:

@@ -254,3 +254,54 @@ def _number(value: float | None) -> str:
 
 def _share(share: float, replications: int) -> str:
     return f"{round(share * replications)} of {replications}"
+
+
+def runs_summary(rows: list[dict[str, Any]]) -> str:
+    """The kept runs, newest first (`runs.store.list_runs`)."""
+    if not rows:
+        return "no runs kept yet"
+    lines = [f"{'id':<13}{'when (UTC)':<21}{'command':<10}{'seed':>6}  scenario"]
+    for r in rows:
+        when = r["created_at"].strftime("%Y-%m-%d %H:%M:%S")
+        lines.append(f"{r['id']:<13}{when:<21}{r['command']:<10}{r['seed']:>6}  {r['scenario']}")
+    return "\n".join(lines)
+
+
+def run_summary(run: dict[str, Any]) -> str:
+    """One kept run (`runs.store.get_run`): who, what, with which parameters, its KPIs."""
+    params = ", ".join(f"{k}={v}" for k, v in run["params"].items() if v not in (None, [], False))
+    lines = [
+        f"run {run['id']}: {run['command']} of {run['scenario']} ({run['scenario_file']}), "
+        f"seed {run['seed']}, {run['created_at']:%Y-%m-%d %H:%M:%S} UTC, wfm {run['code_version']}",
+        f"scenario sha256 {run['scenario_sha256']}",
+        f"parameters: {params or '-'}",
+        f"{run['intervals']} interval rows kept"
+        + (f"; plan of {len(run['plan']['shifts'])} shift rows" if run["plan"] else ""),
+        "",
+        f"{'KPI':<44}{'mean':>14}  95 % interval",
+    ]
+    for name, kpi in run["kpis"].items():
+        low, high = kpi["ci95_low"], kpi["ci95_high"]
+        band = "" if low is None else f"[{_value(low)} - {_value(high)}]"
+        lines.append(f"{name:<44}{_value(kpi['mean']):>14}  {band}")
+    return "\n".join(lines)
+
+
+def comparison_summary(first: str, second: str, rows: list[dict[str, Any]]) -> str:
+    """Two runs' KPIs side by side with the difference (`runs.store.compare_runs`)."""
+    lines = [f"{'KPI':<44}{first:>14}{second:>14}{'difference':>14}"]
+    for r in rows:
+        cells = (_value(r["first"]), _value(r["second"]), _signed(r["difference"]))
+        lines.append(f"{r['name']:<44}" + "".join(f"{c:>14}" for c in cells))
+    return "\n".join(lines)
+
+
+def _signed(value: float | None) -> str:
+    return "-" if value is None else ("+" if value > 0 else "") + _value(value)
+
+
+def _value(value: float | None) -> str:
+    """A KPI: thousands whole, smaller figures to four significant digits."""
+    if value is None:
+        return "-"
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"

@@ -107,3 +107,15 @@ def invoke(args: Sequence[str | Path | int]) -> CliRun:
         patch.setattr(sys, "argv", ["wfm", *argv])
         code = _exit_code(argv)
     return CliRun(argv, code, out.getvalue(), err.getvalue())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _run_store(tmp_path_factory: pytest.TempPathFactory):
+    """Runs the tests make are kept in a store of their own, never in ~/.wfm."""
+    previous = os.environ.get("WFM_STORE")
+    os.environ["WFM_STORE"] = str(tmp_path_factory.mktemp("store") / "runs.duckdb")
+    yield
+    if previous is None:
+        del os.environ["WFM_STORE"]
+    else:
+        os.environ["WFM_STORE"] = previous

@@ -1,0 +1,1 @@
+"""The run history: every run kept, to list, show and compare later."""

@@ -1,0 +1,56 @@
+"""Where the replications run: the local process pool, or a Dask ``distributed`` cluster.
+
+Every command that simulates takes ``--scheduler tcp://HOST:PORT`` (or the environment variable
+``WFM_DASK_SCHEDULER``); `executor_for` then connects a ``distributed.Client`` and hands its
+``get_executor()`` to the runs, which submit one replication per task. Without a scheduler the
+runs use their local process pool. A replication draws only from its own random streams, so the
+numbers do not depend on where, or on how many workers, it ran.
+
+The cluster's workers must be able to import wfm (``pip install .[dask]`` on each).
+Dask is an optional extra: without it, asking for a scheduler is a one-line error.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
+
+ENV_SCHEDULER = "WFM_DASK_SCHEDULER"
+CONNECT_TIMEOUT_S = 10
+
+
+class ClusterError(RuntimeError):
+    """The scheduler cannot be used; ``str()`` is the one line to show."""
+
+
+def scheduler_address(given: str | None) -> str | None:
+    """The scheduler to use: `given`, else ``$WFM_DASK_SCHEDULER``, else None (run locally)."""
+    return given or os.environ.get(ENV_SCHEDULER) or None
+
+
+@contextmanager
+def executor_for(address: str | None) -> Iterator[Executor | None]:
+    """An executor on the Dask scheduler at `address` for the block's runs, closed after it;
+    None (the runs' local pool) when `address` is None. `ClusterError` when Dask is not
+    installed or the scheduler does not answer within `CONNECT_TIMEOUT_S` seconds."""
+    if address is None:
+        yield None
+        return
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ClusterError(
+            f"--scheduler {address}: Dask is not installed (pip install '.[dask]')"
+        ) from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as err:
+        raise ClusterError(
+            f"--scheduler {address}: no Dask scheduler answers there ({err})"
+        ) from None
+    try:
+        yield client.get_executor()
+    finally:
+        client.close()

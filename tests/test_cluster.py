@@ -1,0 +1,82 @@
+"""Runs on a Dask cluster (`sim.cluster`): a `distributed.LocalCluster` gives the same numbers as
+the local process pool, through the CLI's ``--scheduler`` and ``$WFM_DASK_SCHEDULER``; a
+scheduler that does not answer is a one-line error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import REPO, WfmRunner, contract_path
+
+from scenarios.load import load
+from sim.cluster import ENV_SCHEDULER, ClusterError, executor_for
+from sim.replicate import simulate
+
+distributed = pytest.importorskip("distributed")
+
+DRILL = REPO / "scenarios/library/drills/network_fault.yaml"
+PLAN = REPO / "scenarios/library/drills/telecom_week_plan.json"
+
+
+@pytest.fixture(scope="module")
+def scheduler() -> Iterator[str]:
+    """A local Dask cluster of two single-threaded worker processes; its address."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        yield cluster.scheduler_address
+
+
+def test_simulate_on_dask_equals_the_local_run(wfm: WfmRunner, tmp_path: Path, scheduler: str):
+    local, dask = tmp_path / "local.json", tmp_path / "dask.json"
+    scenario = contract_path("multi_skill.yaml")
+    run = wfm("simulate", scenario, "--replications", "4", "--seed", "3", "--workers", "1",
+              "--json", local)  # fmt: skip
+    assert run.code == 0, run.err
+    run = wfm("simulate", scenario, "--replications", "4", "--seed", "3",
+              "--scheduler", scheduler, "--json", dask)  # fmt: skip
+    assert run.code == 0, run.err
+    assert dask.read_bytes() == local.read_bytes()
+
+
+def test_drill_on_dask_from_the_environment(
+    wfm: WfmRunner, tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
+):
+    args = ["drill", DRILL, "--incident", "regional-network-fault", "--plan", PLAN,
+            "--compare", "no-reserve", "--replications", "2", "--seed", "5"]  # fmt: skip
+    local, dask = tmp_path / "local.json", tmp_path / "dask.json"
+    assert wfm(*args, "--workers", "2", "--json", local).code == 0
+    monkeypatch.setenv(ENV_SCHEDULER, scheduler)
+    run = wfm(*args, "--json", dask)
+    assert run.code == 0, run.err
+    assert json.loads(dask.read_text()) == json.loads(local.read_text())
+
+
+def test_executor_feeds_every_replication_to_the_cluster(scheduler: str):
+    """One task per replication ran on the cluster's workers, and they gave the local numbers."""
+    model = load(contract_path("single_queue.yaml"))
+    with executor_for(scheduler) as executor, distributed.get_task_stream() as tasks:
+        on_dask = simulate(model, seed=9, replications=3, executor=executor)
+    assert len(tasks.data) == 3
+    local = simulate(model, seed=9, replications=3, workers=1)
+    assert np.array_equal(on_dask.counts, local.counts)
+
+
+def test_no_scheduler_there_is_one_line(wfm: WfmRunner, tmp_path: Path):
+    out = tmp_path / "x.json"
+    run = wfm("simulate", contract_path("single_queue.yaml"), "--scheduler",
+              "tcp://127.0.0.1:9", "--json", out)  # fmt: skip
+    assert run.code == 2 and len(run.err_lines) == 1
+    assert run.err_lines[0].startswith("--scheduler tcp://127.0.0.1:9: no Dask scheduler answers")
+    assert not out.exists()
+
+
+def test_without_a_scheduler_the_runs_stay_local():
+    with executor_for(None) as executor:
+        assert executor is None
+    with pytest.raises(ClusterError), executor_for("tcp://127.0.0.1:9"):
+        pass
