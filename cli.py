@@ -319,6 +319,77 @@ def report(
     typer.echo(f"{pdf}: {title}")
 
 
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
+    vary: Annotated[
+        list[str],
+        typer.Option(help="An axis NAME=START:STOP:STEP or NAME=A,B,C (repeat for a grid)."),
+    ],
+    json_path: Annotated[Path, typer.Option("--json", help="Write the grid as JSON here.")],
+    csv_path: Annotated[
+        Path | None, typer.Option("--csv", help="Write the grid as a CSV table here.")
+    ] = None,
+    plan: Annotated[
+        Path | None, typer.Option(help="Staff it with this plan's shifts (`wfm optimise`).")
+    ] = None,
+    incident: Annotated[
+        str | None, typer.Option(help="Run this incident's drill at every point.")
+    ] = None,
+    replications: Annotated[int, typer.Option(min=1, help="Replications per point.")] = 3,
+    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
+    ] = None,
+    scheduler: Scheduler = None,
+    store: Store = None,
+    no_store: NoStore = False,
+) -> None:
+    """Simulate a grid of what-ifs (volume x handle time x headcount x agents of a group),
+    with the cost against service-level frontier of the staffing choices."""
+    from optimise.sweep import parse_axis, sweep_table
+    from optimise.sweep import sweep as run_sweep
+    from report.summary import sweep_summary
+    from scenarios.load import read_mapping
+
+    axes = [parse_axis(text) for text in vary]
+    mapping = read_mapping(scenario)
+    model = load(scenario)
+    if incident is not None:
+        _require_incident(model, scenario, incident, [])
+    staffing = breaks = base_cost = None
+    if plan is None:
+        _require_staffing(model, scenario)
+    else:
+        shifts_plan = read_plan(plan)
+        staffing, breaks = plan_staffing(model, shifts_plan["shifts"], str(plan))
+        base_cost = shifts_plan.get("cost")
+    check_writable([json_path] + ([csv_path] if csv_path else []))
+    keep = _store(store, no_store)
+    with (
+        executor_for(scheduler_address(scheduler)) as executor,
+        _ProgressBar("sweeping") as bar,
+    ):
+        points = run_sweep(
+            mapping, axes, staffing, breaks, incident=incident, seed=seed,
+            replications=replications, executor=executor, workers=workers,
+            progress=bar.update, base_cost=base_cost,
+        )  # fmt: skip
+    document = {
+        "scenario": model.name, "seed": seed, "replications": replications,
+        "incident": incident, "plan": None if plan is None else str(plan),
+        "axes": {a.name: list(a.values) for a in axes},
+        "points": [p.to_json() for p in points],
+    }  # fmt: skip
+    outputs = {json_path: json_text(document)}
+    if csv_path is not None:
+        outputs[csv_path] = csv_text(sweep_table(points))
+    write_all(outputs)
+    params = {k: document[k] for k in ("replications", "incident", "plan", "axes")}
+    _keep(keep, "sweep", model, scenario, params, seed, document)
+    typer.echo(sweep_summary(document))
+
+
 runs_app = typer.Typer(no_args_is_help=True, help="The kept runs: list, show, compare.")
 app.add_typer(runs_app, name="runs")
 
@@ -538,9 +609,11 @@ def main() -> None:
         typer.echo(str(err), err=True)
         sys.exit(2)
     except ValueError as err:
-        from optimise.roster import RosterInputError  # here: importing it costs every command
+        # Imported here: importing them costs every command.
+        from optimise.roster import RosterInputError
+        from optimise.sweep import SweepError
 
-        if not isinstance(err, RosterInputError):
+        if not isinstance(err, (RosterInputError, SweepError)):
             raise
         typer.echo(str(err), err=True)
         sys.exit(2)

@@ -75,19 +75,10 @@ def headcount_frontier(
     given, else to `workers` local processes (`sim.replicate.simulate`). Only the base point
     (factor 1) keeps its simulation (`results`): a point's results are megabytes.
     """
-    if staffing is None:
-        staffing = group_staffing(scenario)
-        gross = group_staffing(scenario, net_of_breaks=False)
-        breaks = {name: gross[name] - staffing[name] for name in staffing}
-    breaks = breaks or {name: np.zeros_like(agents) for name, agents in staffing.items()}
-    pay = {g.name: g.cost_per_hour for g in scenario.agent_groups}
-    step_h = scenario.horizon.days * 24 / next(iter(staffing.values())).size
-    base_hours = sum(float((staffing[n] + breaks[n]).sum()) for n in staffing) * step_h
+    base = CostedStaffing.of(scenario, staffing, breaks, base_cost)
     points = []
     for i, factor in enumerate(factors):
-        working = {name: _scaled(agents, factor) for name, agents in staffing.items()}
-        resting = {name: _scaled(agents, factor) for name, agents in breaks.items()}
-        hours = {name: float((working[name] + resting[name]).sum()) * step_h for name in working}
+        working, resting = base.scaled(factor)
         within = None if progress is None else _part(progress, i, len(factors))
         results = simulate(
             scenario,
@@ -100,11 +91,12 @@ def headcount_frontier(
         )
         centre = results.centre_kpis()
         met = [row["met"] for row in results.target_results()]
+        hours = base.hours(working, resting)
         points.append(
             FrontierPoint(
                 factor=float(factor),
                 agent_hours=sum(hours.values()),
-                cost=_cost(hours, pay, base_cost, base_hours),
+                cost=base.cost(hours),
                 service_level=centre["service_level"],
                 abandon_rate=centre["abandon_rate"],
                 targets_met=sum(met),
@@ -115,28 +107,67 @@ def headcount_frontier(
     return points
 
 
+@dataclass(frozen=True)
+class CostedStaffing:
+    """A staffing to scale, and how to cost it: agents working and on break per group
+    ``(days, steps_per_day)``, each step `step_h` hours long; the groups' `pay` per hour; the
+    staffing's own cost when known (a plan's, which also counts its templates' cost factors)."""
+
+    working: Mapping[str, np.ndarray]
+    breaks: Mapping[str, np.ndarray]
+    step_h: float
+    pay: Mapping[str, float | None]
+    base_cost: float | None
+
+    @classmethod
+    def of(
+        cls,
+        scenario: Scenario,
+        staffing: Mapping[str, np.ndarray] | None,
+        breaks: Mapping[str, np.ndarray] | None,
+        base_cost: float | None,
+    ) -> CostedStaffing:
+        """`staffing` and `breaks`, or the scenario's own (`breaks` is read only with
+        `staffing`)."""
+        if staffing is None:
+            staffing = group_staffing(scenario)
+            gross = group_staffing(scenario, net_of_breaks=False)
+            breaks = {name: gross[name] - staffing[name] for name in staffing}
+        breaks = breaks or {name: np.zeros_like(agents) for name, agents in staffing.items()}
+        step_h = scenario.horizon.days * 24 / next(iter(staffing.values())).size
+        pay = {g.name: g.cost_per_hour for g in scenario.agent_groups}
+        return cls(staffing, breaks, step_h, pay, base_cost)
+
+    def scaled(self, factor: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+        """Agents working and on break times `factor`, rounded half up to whole agents."""
+
+        def scale(agents: np.ndarray) -> np.ndarray:
+            return np.floor(np.asarray(agents, dtype=float) * factor + 0.5).astype(np.int64)
+
+        return (
+            {name: scale(a) for name, a in self.working.items()},
+            {name: scale(a) for name, a in self.breaks.items()},
+        )
+
+    def hours(
+        self, working: Mapping[str, np.ndarray], resting: Mapping[str, np.ndarray]
+    ) -> dict[str, float]:
+        """Agent-hours on shift (breaks included) per group."""
+        return {n: float((working[n] + resting[n]).sum()) * self.step_h for n in working}
+
+    def cost(self, hours: Mapping[str, float]) -> float | None:
+        """The cost of `hours`: the base cost per agent-hour, else each group's pay; None
+        without either."""
+        base_hours = sum(self.hours(self.working, self.breaks).values())
+        if self.base_cost is not None and base_hours > 0:
+            return self.base_cost * sum(hours.values()) / base_hours
+        if any(self.pay[name] is None for name in hours):
+            return None
+        return sum(hours[name] * self.pay[name] for name in hours)
+
+
 def _is_base(factor: float) -> bool:
     return abs(factor - 1.0) < 1e-9
-
-
-def _cost(
-    hours: dict[str, float],
-    pay: dict[str, float | None],
-    base_cost: float | None,
-    base_hours: float,
-) -> float | None:
-    """A point's cost: the base cost per agent-hour, else each group's pay; None without
-    either."""
-    if base_cost is not None and base_hours > 0:
-        return base_cost * sum(hours.values()) / base_hours
-    if any(pay[name] is None for name in hours):
-        return None
-    return sum(hours[name] * pay[name] for name in hours)
-
-
-def _scaled(agents: np.ndarray, factor: float) -> np.ndarray:
-    """Agents scaled by `factor`, rounded half up to whole agents."""
-    return np.floor(np.asarray(agents, dtype=float) * factor + 0.5).astype(np.int64)
 
 
 def _part(progress: Callable[[float], None], i: int, n: int) -> Callable[[float], None]:

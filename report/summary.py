@@ -305,3 +305,28 @@ def _value(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.4g}"
+
+
+def sweep_summary(document: dict[str, Any]) -> str:
+    """The grid of a sweep: one line per point (its values, cost, service level or abandon rate,
+    targets met), the frontier's points starred."""
+    incident = document["incident"]
+    judged = "abandon rate" if incident else "service level"
+    axes = list(document["axes"])
+    lines = [
+        f"{document['scenario']}: {len(document['points'])} points, "
+        f"{document['replications']} replications each, seed {document['seed']}"
+        + (f", incident {incident}" if incident else ""),
+        "",
+        "".join(f"{a:>14}" for a in axes)
+        + f"{'agent-hours':>13}{'cost':>13}{judged:>15}"
+        + f"{'targets':>9}  frontier",
+    ]
+    for p in document["points"]:
+        kpi = p["abandon_rate"] if incident else p["service_level"]
+        lines.append(
+            "".join(f"{p['values'][a]:>14g}" for a in axes)
+            + f"{p['agent_hours']:>13,.0f}{_value(p['cost']):>13}{_pct(kpi['mean']):>15}"
+            + f"{p['targets_met']:>4} of {p['targets']:<2}  {'*' if p['on_frontier'] else ''}"
+        )
+    return "\n".join(lines)

@@ -39,7 +39,7 @@ def edit_tables(mapping: dict[str, Any]) -> dict[str, pd.DataFrame]:
                 "contact_type": ct.get("name"),
                 "channel": ct.get("channel"),
                 "volume_factor": 1.0,
-                "handle_time_mean_s": _mean_s(ct.get("handle_time")),
+                "handle_time_mean_s": mean_s(ct.get("handle_time")),
             }
             for ct in mapping.get("contact_types", [])
         ],
@@ -102,10 +102,10 @@ def apply_edits(mapping: dict[str, Any], tables: dict[str, pd.DataFrame]) -> dic
     for ct, row in zip(out.get("contact_types", []), _rows(tables, "contact_types"), strict=False):
         factor = _number(row.get("volume_factor"))
         if factor is not None and factor != 1.0:
-            ct["volume"] = _scaled_volume(ct["volume"], factor)
+            ct["volume"] = scaled_volume(ct["volume"], factor)
         mean = _number(row.get("handle_time_mean_s"))
-        if mean is not None and mean != _mean_s(ct.get("handle_time")):
-            ct["handle_time"] = _with_mean_s(ct["handle_time"], mean)
+        if mean is not None and mean != mean_s(ct.get("handle_time")):
+            ct["handle_time"] = with_mean_s(ct["handle_time"], mean)
     if "targets" in tables:
         out["targets"] = [
             {f: v for f in TARGET_FIELDS if (v := _cell(row.get(f), f)) is not None}
@@ -163,7 +163,9 @@ def _number(value: Any) -> float | int | None:
     return value  # left for validation to reject with its field path
 
 
-def _mean_s(distribution: Any) -> float | None:
+def mean_s(distribution: Any) -> float | None:
+    """The mean (or constant value) in seconds of a distribution mapping; None for one given
+    by its values."""
     if not isinstance(distribution, dict):
         return None
     for field, unit in UNITS_S.items():
@@ -175,7 +177,7 @@ def _mean_s(distribution: Any) -> float | None:
     return None
 
 
-def _with_mean_s(distribution: dict[str, Any], mean_s: float) -> dict[str, Any]:
+def with_mean_s(distribution: dict[str, Any], mean_s: float) -> dict[str, Any]:
     """The distribution with its mean (or constant value) set to `mean_s` seconds."""
     out = {k: v for k, v in distribution.items() if k not in UNITS_S}
     if out.get("distribution") == "constant":
@@ -190,7 +192,7 @@ def _with_mean_s(distribution: dict[str, Any], mean_s: float) -> dict[str, Any]:
     return out
 
 
-def _scaled_volume(volume: dict[str, Any], factor: float) -> dict[str, Any]:
+def scaled_volume(volume: dict[str, Any], factor: float) -> dict[str, Any]:
     """The volume with every count scaled by `factor` (weights left as they are)."""
     out = dict(volume)
     if isinstance(out.get("daily"), (int, float)):

@@ -8,7 +8,7 @@ nor on how many workers there are: the same seed gives the same numbers.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 
 import numpy as np
@@ -67,34 +67,59 @@ def simulate(
     one per core), or in-process when that is 1.
     `progress(fraction)` is called as the work advances (fraction of replications done).
     """
+    (results,) = simulate_many(
+        [(scenario, staffing)], seed, replications, executor, workers, progress
+    )
+    return results
+
+
+def simulate_many(
+    runs: Sequence[tuple[Scenario, Staffing | None]],
+    seed: int = 0,
+    replications: int = 10,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> list[Results]:
+    """`simulate` for several (scenario, staffing) pairs at once, all on `seed`: every
+    replication of every pair is one task, so a grid of what-ifs fills all the workers (or a
+    whole cluster) rather than one pair's replications at a time."""
     if replications < 1:
         raise ValueError(f"replications must be >= 1, got {replications}")
-    staffing = dict(staffing) if staffing is not None else group_staffing(scenario)
-    _check_staffing(scenario, staffing)
-    summaries: list[ReplicationSummary | None] = [None] * replications
+    jobs = []
+    for scenario, staffing in runs:
+        staffing = dict(staffing) if staffing is not None else group_staffing(scenario)
+        _check_staffing(scenario, staffing)
+        jobs.append((scenario, staffing))
+    tasks = [(j, r) for j in range(len(jobs)) for r in range(replications)]
+    summaries: dict[tuple[int, int], ReplicationSummary] = {}
     workers = workers or os.cpu_count() or 1
-    if executor is None and (workers == 1 or replications == 1):
-        for r in range(replications):
-            within = None if progress is None else _part(progress, r, replications)
-            summaries[r] = run_replication(scenario, staffing, seed, r, within)
+    if executor is None and (workers == 1 or len(tasks) == 1):
+        for done, (j, r) in enumerate(tasks):
+            within = None if progress is None else _part(progress, done, len(tasks))
+            summaries[j, r] = run_replication(*jobs[j], seed, r, within)
             if progress:
-                progress((r + 1) / replications)
+                progress((done + 1) / len(tasks))
     else:
         own = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=min(workers, replications))
+        pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(tasks)))
         try:
-            futures = {
-                pool.submit(run_replication, scenario, staffing, seed, r): r
-                for r in range(replications)
-            }
+            futures = {pool.submit(run_replication, *jobs[j], seed, r): (j, r) for j, r in tasks}
             for done, future in enumerate(as_completed(futures), start=1):
                 summaries[futures[future]] = future.result()
                 if progress:
-                    progress(done / replications)
+                    progress(done / len(tasks))
         finally:
             if own:
                 pool.shutdown(cancel_futures=True)
-    return Results(scenario=scenario, seed=seed, summaries=[s for s in summaries if s])
+    return [
+        Results(
+            scenario=scenario,
+            seed=seed,
+            summaries=[summaries[j, r] for r in range(replications)],
+        )
+        for j, (scenario, _) in enumerate(jobs)
+    ]
 
 
 def _part(progress: Callable[[float], None], r: int, n: int) -> Callable[[float], None]:

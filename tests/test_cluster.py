@@ -80,3 +80,14 @@ def test_without_a_scheduler_the_runs_stay_local():
         assert executor is None
     with pytest.raises(ClusterError), executor_for("tcp://127.0.0.1:9"):
         pass
+
+
+def test_sweep_on_dask_equals_the_local_run(wfm: WfmRunner, tmp_path: Path, scheduler: str):
+    """A grid's points all go to the cluster together and give the local numbers."""
+    args = ["sweep", contract_path("single_queue.yaml"), "--vary", "volume=0.9,1.1",
+            "--vary", "agents.pool=32,34", "--replications", "2", "--seed", "6"]  # fmt: skip
+    local, dask = tmp_path / "local.json", tmp_path / "dask.json"
+    assert wfm(*args, "--workers", "1", "--json", local).code == 0
+    run = wfm(*args, "--scheduler", scheduler, "--json", dask)
+    assert run.code == 0, run.err
+    assert dask.read_bytes() == local.read_bytes()
