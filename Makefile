@@ -61,6 +61,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/drill_scorecards.py --markdown
 	$(BIN)/python benchmarks/reserve_vs_base.py --markdown
 	$(BIN)/python benchmarks/app_pages.py --markdown
+	$(BIN)/python benchmarks/scale_out.py --markdown
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

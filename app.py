@@ -1,16 +1,26 @@
 """wfm's Streamlit app: ``streamlit run app.py`` (or ``make app``).
 
-A thin front-end over the functions the CLI calls: five pages (`ui/`) for planners, drill
-designers and executives. A user's mistake shows as the one-line message the CLI would print;
-any other failure as a short message, never a stack trace.
+A thin front-end over the functions the CLI calls: six pages (`ui/`) for planners, drill
+designers and executives, the last listing the kept runs. A user's mistake shows as the
+one-line message the CLI would print; any other failure as a short message, never a stack
+trace.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from runs.store import StoreError
 from scenarios.load import ScenarioError
-from ui import drill_page, executive_page, optimise_page, scenario_page, session, simulate_page
+from ui import (
+    drill_page,
+    executive_page,
+    optimise_page,
+    runs_page,
+    scenario_page,
+    session,
+    simulate_page,
+)
 
 PAGES = {
     "Scenario": scenario_page.show,
@@ -18,6 +28,7 @@ PAGES = {
     "Optimise": optimise_page.show,
     "Drill": drill_page.show,
     "Executive": executive_page.show,
+    "Runs": runs_page.show,
 }
 
 st.set_page_config(page_title="wfm", layout="wide")
@@ -27,7 +38,7 @@ try:
     session.ensure_scenario()
     st.sidebar.caption(f"Scenario: {st.session_state['scenario_name']}")
     PAGES[page]()
-except ScenarioError as err:
+except (ScenarioError, StoreError) as err:
     st.error(str(err))
 except Exception as err:  # the app must never show a traceback
     st.error(f"wfm could not finish this: {type(err).__name__}: {err}")

@@ -26,6 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
 if TYPE_CHECKING:  # duckdb is imported when a store is opened, not by every command
     import duckdb
 
@@ -158,14 +160,13 @@ def save_run(path: Path, record: RunRecord) -> str:
             )  # fmt: skip
             _insert_kpis(con, run_id, record.kpis)
             if record.intervals:
-                rows = [
-                    [run_id, r["day"], r["interval"], r["start"], r["contact_type"],
-                     *(r.get(f) for f in INTERVAL_FIELDS)]
-                    for r in record.intervals
-                ]  # fmt: skip
-                con.executemany(
-                    "INSERT INTO run_intervals VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
+                # One bulk insert from a frame: row-by-row inserts cost more than the run.
+                columns = ["day", "interval", "start", "contact_type", *INTERVAL_FIELDS]
+                table = pd.DataFrame(record.intervals).reindex(columns=columns)
+                table.insert(0, "run_id", run_id)
+                con.register("new_intervals", table)
+                con.execute("INSERT INTO run_intervals SELECT * FROM new_intervals")
+                con.unregister("new_intervals")
             con.commit()
         except BaseException:
             con.rollback()
@@ -233,7 +234,10 @@ def _insert_kpis(con: duckdb.DuckDBPyConnection, run_id: str, kpis: dict[str, An
         for name, value in kpis.items()
     ]
     if rows:
-        con.executemany("INSERT INTO run_kpis VALUES (?, ?, ?, ?, ?)", rows)
+        table = pd.DataFrame(rows, columns=["run_id", "name", "mean", "ci95_low", "ci95_high"])
+        con.register("new_kpis", table)
+        con.execute("INSERT INTO run_kpis SELECT * FROM new_kpis")
+        con.unregister("new_kpis")
 
 
 def _resolve(con: duckdb.DuckDBPyConnection, path: Path, run_id: str) -> str:

@@ -52,7 +52,7 @@ def _page(at: AppTest, page: str) -> None:
 def test_every_page_loads_on_the_default_scenario():
     at = _app()
     assert at.session_state["scenario_name"] == "telecom_hotline_week.yaml"
-    for page in ("Scenario", "Simulate", "Optimise", "Drill", "Executive"):
+    for page in ("Scenario", "Simulate", "Optimise", "Drill", "Executive", "Runs"):
         _page(at, page)
 
 
@@ -207,3 +207,23 @@ def test_an_optimisation_without_a_plan_says_so_and_offers_none():
     assert not at.metric
     _page(at, "Simulate")
     assert "the plan from the Optimise page" not in at.selectbox(key="simulate_staffing").options
+
+
+def test_runs_page_lists_the_kept_runs_and_compares_two():
+    """The app keeps its runs in the run store; the Runs page lists them and compares two."""
+    at = _app()
+    _load(at, "single_queue.yaml")
+    _page(at, "Simulate")
+    for seed in (11, 12):
+        at.number_input(key="simulate_replications").set_value(2)
+        at.number_input(key="simulate_seed").set_value(seed)
+        at.button(key="simulate_run").click().run()
+        _finish(at)
+    _page(at, "Runs")
+    _clean(at)
+    listed, compared = at.dataframe[0].value, at.dataframe[1].value
+    assert {11, 12} <= set(listed["seed"])
+    first, second = at.selectbox(key="runs_first").value, at.selectbox(key="runs_second").value
+    assert first != second
+    level = compared[compared["name"] == "general.service_level"].iloc[0]
+    assert level["difference"] == pytest.approx(level.iloc[2] - level.iloc[1])

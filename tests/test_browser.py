@@ -1,6 +1,6 @@
 """The app in a real browser: ``streamlit run app.py`` headless on a free localhost port, driven
 through Chromium (Debian's package) by Playwright: load a scenario, simulate, optimise, run a
-drill, build the executive view. Each step must draw its charts and show no error box; a
+drill, build the executive view, list the kept runs. Each step must draw its charts and show no error box; a
 screenshot of every page goes to ``$WFM_SCREENSHOTS`` (default ``out/screenshots``).
 
 Where Chromium or Playwright cannot be had, the test is skipped with a loud reason (``make
@@ -221,3 +221,8 @@ def test_the_app_in_a_browser(page: Page, tmp_path: Path):
     _no_error(page)
     assert page.get_by_text("Surge readiness").count() == 1
     _shot(page, "executive")
+
+    _go(page, "Runs")
+    assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # the runs, a comparison
+    _no_error(page)
+    _shot(page, "runs")

@@ -19,6 +19,8 @@ import yaml
 
 from optimise.frontier import FrontierPoint, headcount_frontier
 from optimise.loop import optimise
+from runs.record import run_record
+from runs.store import save_run, store_path
 from scenarios.load import ScenarioError, from_dict, read_mapping
 from scenarios.plan_file import plan_staffing, read_plan
 from scenarios.schema import Response, Scenario
@@ -149,6 +151,11 @@ def plan_shifts(choice: str) -> list[dict[str, Any]] | None:
     return None if plan is None else plan["shifts"]
 
 
+def _keep(command: str, model: Scenario, params: dict, seed: int, document: dict) -> None:
+    """Keep an app run in the run store (``$WFM_STORE``, else the default), as the CLI does."""
+    save_run(store_path(None), run_record(command, model, None, params, seed, document))
+
+
 def _staffing(model: Scenario, shifts: list[dict[str, Any]] | None) -> tuple[Any, Any]:
     if shifts is None:
         return None, None
@@ -170,8 +177,11 @@ def run_simulation(
         model, staffing, seed=seed, replications=replications, executor=jobs.process_pool(),
         progress=job.update,
     )  # fmt: skip
+    document = results.to_json()
+    params = {"replications": replications, "plan": shifts_json != "null", "from": "app"}
+    _keep("simulate", model, params, seed, document)
     return {
-        "document": results.to_json(),
+        "document": document,
         "intervals": results.interval_table(),
         "groups": results.group_interval_table(),
         "workload": results.workload_table(),
@@ -191,7 +201,10 @@ def run_optimisation(
         model, seed=seed, replications=replications, time_limit_s=time_limit_s,
         executor=jobs.process_pool(), progress=job.update,
     )  # fmt: skip
-    return json_safe(result.to_json())
+    document = json_safe(result.to_json())
+    params = {"replications": replications, "time_limit_s": time_limit_s, "from": "app"}
+    _keep("optimise", model, params, seed, document)
+    return document
 
 
 def run_drills(
@@ -219,6 +232,9 @@ def run_drills(
             executor=jobs.process_pool(),
             response=Response.model_validate_json(response),
         ).to_json()
+        params = {"incident": incident, "response": name, "replications": replications,
+                  "plan": shifts_json != "null", "from": "app"}  # fmt: skip
+        _keep("drill", model, params, seed, documents[name])
         job.update((i + 1) / len(responses))
     return documents
 

@@ -1,0 +1,43 @@
+"""Runs page: the kept runs (the CLI's and the app's, from the run store), and two of them
+compared KPI by KPI."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from runs.store import compare_runs, get_run, list_runs, store_path
+
+
+def show() -> None:
+    st.header("Runs")
+    path = store_path(None)
+    runs = list_runs(path, limit=200)
+    st.caption(f"Run store: {path}")
+    if not runs:
+        st.info("No run kept yet: every simulate, optimise, drill and sweep run is kept here.")
+        return
+    table = pd.DataFrame(runs).drop(columns=["scenario_sha256"])
+    st.dataframe(table, hide_index=True, width="stretch")
+    labels = {
+        r["id"]: f"{r['id']}  {r['command']}  {r['scenario']}  seed {r['seed']}" for r in runs
+    }
+    ids = list(labels)
+    left, right = st.columns(2)
+    first = left.selectbox("First run", ids, index=min(1, len(ids) - 1),
+                           format_func=labels.get, key="runs_first")  # fmt: skip
+    second = right.selectbox("Second run", ids, index=0, format_func=labels.get,
+                             key="runs_second")  # fmt: skip
+    rows = compare_runs(path, first, second)
+    st.dataframe(
+        pd.DataFrame(rows).rename(
+            columns={"first": f"first ({first})", "second": f"second ({second})"}
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    with st.expander("Parameters of the two runs"):
+        for run_id in (first, second):
+            run = get_run(path, run_id)
+            st.json({k: run[k] for k in ("id", "command", "scenario", "seed", "params",
+                                          "code_version", "scenario_sha256")})  # fmt: skip
