@@ -1,7 +1,8 @@
 """The app in a real browser: ``streamlit run app.py`` headless on a free localhost port, driven
 through Chromium (Debian's package) by Playwright: load a scenario, simulate, optimise, run a
-drill, build the executive view, list the kept runs. Each step must draw its charts and show no error box; a
-screenshot of every page goes to ``$WFM_SCREENSHOTS`` (default ``out/screenshots``).
+drill, build the executive view, list the kept runs. Each step must draw its charts and show no
+error box; a screenshot of every page goes to ``$WFM_SCREENSHOTS`` (default
+``out/screenshots``).
 
 Where Chromium or Playwright cannot be had, the test is skipped with a loud reason (``make
 test`` installs Chromium when it can and prints skip reasons), never passed silently.
