@@ -33,6 +33,7 @@ demo: $(VENV)/.installed
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The browser test drives Debian's Chromium; install it when missing and we can (root with
 # apt-get), else say loudly that the app will not be checked in a browser.

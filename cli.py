@@ -112,8 +112,8 @@ def simulate(
         ]
         outputs |= {path: csv_text(t) for path, t in zip(csv_paths, tables, strict=True)}
     write_all(outputs)
-    _keep(keep, "simulate", model, scenario, {"replications": replications}, seed, document)
     typer.echo(simulation_summary(document))
+    _keep(keep, "simulate", model, scenario, {"replications": replications}, seed, document)
 
 
 @app.command()
@@ -182,8 +182,8 @@ def optimise(
         "replications": replications, "time_limit_s": time_limit, "soft": soft,
         "budget": budget, "requirements": None if requirements is None else str(requirements),
     }  # fmt: skip
-    _keep(keep, "optimise", model, scenario, params, seed, document)
     typer.echo(optimisation_summary(document))
+    _keep(keep, "optimise", model, scenario, params, seed, document)
 
 
 @app.command()
@@ -243,10 +243,10 @@ def drill(
 
         outputs[png] = figure_bytes(timeline_figure(document), png.suffix)
     write_all(outputs)
-    params = {"incident": incident, "plan": None if plan is None else str(plan),
-              "compare": names, "replications": replications}  # fmt: skip
-    _keep(keep, "drill", model, scenario, params, seed, document)
+    params = {"incident": incident, "plan": _file_id(plan), "compare": names,
+              "replications": replications}  # fmt: skip
     typer.echo(drill_summary(document))
+    _keep(keep, "drill", model, scenario, params, seed, document)
 
 
 @app.command()
@@ -377,7 +377,7 @@ def sweep(
         )  # fmt: skip
     document = {
         "scenario": model.name, "seed": seed, "replications": replications,
-        "incident": incident, "plan": None if plan is None else str(plan),
+        "incident": incident, "plan": _file_id(plan),
         "axes": {a.name: list(a.values) for a in axes},
         "points": [p.to_json() for p in points],
     }  # fmt: skip
@@ -386,8 +386,8 @@ def sweep(
         outputs[csv_path] = csv_text(sweep_table(points))
     write_all(outputs)
     params = {k: document[k] for k in ("replications", "incident", "plan", "axes")}
-    _keep(keep, "sweep", model, scenario, params, seed, document)
     typer.echo(sweep_summary(document))
+    _keep(keep, "sweep", model, scenario, params, seed, document)
 
 
 runs_app = typer.Typer(no_args_is_help=True, help="The kept runs: list, show, compare.")
@@ -502,15 +502,29 @@ def _keep(
     seed: int,
     document: dict,
 ) -> None:
-    """Keep the finished run in the store at `path` (none: nothing)."""
+    """Keep the finished run in the store at `path` (none: nothing). The run's outputs are
+    already written: a store that fails now costs a warning, not the run."""
     if path is None:
         return
     from runs.record import run_record
     from runs.store import save_run
 
-    run_id = save_run(path, run_record(command, model, scenario, params, seed, document))
+    try:
+        run_id = save_run(path, run_record(command, model, scenario, params, seed, document))
+    except StoreError as err:
+        typer.echo(f"wfm: run not kept: {err} (--no-store skips the store)", err=True)
+        return
     if sys.stderr.isatty():
         typer.echo(f"run {run_id} kept in {path}", err=True)
+
+
+def _file_id(path: Path | None) -> dict | None:
+    """A file as a run's parameter: its name and the SHA-256 of its bytes."""
+    if path is None:
+        return None
+    import hashlib
+
+    return {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def _require_incident(model: Scenario, file: Path, incident: str, plans: list[str]) -> None:

@@ -21,7 +21,7 @@ import numpy as np
 
 from scenarios.schema import Scenario
 from scenarios.staffing import group_staffing
-from sim.replicate import simulate
+from sim.replicate import simulate_many
 from sim.results import Results
 
 DEFAULT_FACTORS = (0.8, 0.85, 0.9, 0.95, 1.0, 1.05, 1.1, 1.2)
@@ -76,19 +76,12 @@ def headcount_frontier(
     (factor 1) keeps its simulation (`results`): a point's results are megabytes.
     """
     base = CostedStaffing.of(scenario, staffing, breaks, base_cost)
+    scaled = [base.scaled(factor) for factor in factors]
+    # Every replication of every factor is one task: the sweep fills the pool or the cluster.
+    runs = simulate_many([(scenario, working) for working, _ in scaled], seed, replications,
+                         executor, workers, progress)  # fmt: skip
     points = []
-    for i, factor in enumerate(factors):
-        working, resting = base.scaled(factor)
-        within = None if progress is None else _part(progress, i, len(factors))
-        results = simulate(
-            scenario,
-            working,
-            seed=seed,
-            replications=replications,
-            executor=executor,
-            workers=workers,
-            progress=within,
-        )
+    for factor, (working, resting), results in zip(factors, scaled, runs, strict=True):
         centre = results.centre_kpis()
         met = [row["met"] for row in results.target_results()]
         hours = base.hours(working, resting)
@@ -156,22 +149,28 @@ class CostedStaffing:
         return {n: float((working[n] + resting[n]).sum()) * self.step_h for n in working}
 
     def cost(self, hours: Mapping[str, float]) -> float | None:
-        """The cost of `hours`: the base cost per agent-hour, else each group's pay; None
-        without either."""
-        base_hours = sum(self.hours(self.working, self.breaks).values())
-        if self.base_cost is not None and base_hours > 0:
-            return self.base_cost * sum(hours.values()) / base_hours
-        if any(self.pay[name] is None for name in hours):
+        """The cost of `hours` per group. With a base cost, each group's hours cost what its
+        base hours did: the base cost shared among the groups by their pay times hours (by
+        hours where some pay is missing). Else each group's pay; None without either."""
+        base = self.hours(self.working, self.breaks)
+        paid = all(self.pay[name] is not None for name in base)
+        if self.base_cost is not None and sum(base.values()) > 0:
+            weight = {n: base[n] * (self.pay[n] if paid else 1.0) for n in base}
+            total = sum(weight.values()) or sum(base.values())
+            return sum(
+                self.base_cost * weight[n] / total * hours[n] / base[n]
+                for n in hours
+                if base[n] > 0
+            ) + sum(  # a group with no base hours costs its pay
+                hours[n] * (self.pay[n] or 0.0) for n in hours if base[n] == 0
+            )
+        if not paid:
             return None
         return sum(hours[name] * self.pay[name] for name in hours)
 
 
 def _is_base(factor: float) -> bool:
     return abs(factor - 1.0) < 1e-9
-
-
-def _part(progress: Callable[[float], None], i: int, n: int) -> Callable[[float], None]:
-    return lambda fraction: progress((i + fraction) / n)
 
 
 def base_point(points: Sequence[FrontierPoint]) -> FrontierPoint:

@@ -13,19 +13,26 @@ are the staffing chosen for it. A point is on the frontier when no other point o
 demand (and incident) costs no more and serves at least as well, one of them strictly. Every
 point runs on the same seed (common random numbers). Without an incident a point is a
 simulation, judged by the live channels' service level; with one (`incident`) it is that
-incident's drill under its own response, judged by its abandon rate.
+incident's drill under its own response, judged by its abandon rate. ``agents.GROUP`` sets the
+group's agents whatever ``headcount`` says.
 
-All points' replications go to the executor together, so a grid fills a Dask cluster; the
-numbers do not depend on where they ran.
+All points' replications go to the executor together (drills: several points side by side),
+so a grid fills a Dask cluster; the numbers do not depend on where they ran.
 """
 
 from __future__ import annotations
 
 import copy
 import math
+import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import (
+    Executor,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+)
 from dataclasses import dataclass
 from itertools import product
 from typing import Any
@@ -36,12 +43,13 @@ import pandas as pd
 from optimise.frontier import CostedStaffing
 from scenarios.edit import scaled_volume, with_mean_s
 from scenarios.load import from_dict
-from scenarios.schema import Scenario
+from scenarios.schema import MAX_AGENTS, Scenario
 from sim.drill import drill
 from sim.replicate import simulate_many
 
 DEMAND_AXES = ("volume", "handle_time")
 MAX_POINTS = 10_000
+DRILLS_AT_ONCE = 8  # points drilled side by side
 _AXIS = re.compile(r"^(volume|handle_time|headcount|agents)(\.[^=]+)?=(.+)$")
 
 
@@ -80,22 +88,29 @@ def parse_axis(text: str) -> Axis:
     if kind == "headcount" and target:
         raise SweepError(f"--vary {text}: headcount applies to every group (no .NAME)")
     try:
-        if ":" in spec:
-            start, stop, step = (float(x) for x in spec.split(":"))
-            if step <= 0 or stop < start:
-                raise ValueError
-            count = math.floor((stop - start) / step + 1e-9) + 1
-            values = tuple(round(start + k * step, 10) for k in range(count))
-        else:
-            values = tuple(float(x) for x in spec.split(","))
+        numbers = [float(x) for x in spec.split(":" if ":" in spec else ",")]
     except ValueError:
-        raise SweepError(
-            f"--vary {text}: expected numbers START:STOP:STEP (STEP > 0, STOP >= START) or A,B,C"
-        ) from None
+        numbers = []
+    if not numbers or not all(math.isfinite(x) for x in numbers):
+        raise SweepError(f"--vary {text}: expected finite numbers START:STOP:STEP or A,B,C")
+    if ":" in spec:
+        if len(numbers) != 3 or numbers[2] <= 0 or numbers[1] < numbers[0]:
+            raise SweepError(
+                f"--vary {text}: expected START:STOP:STEP with STEP > 0, STOP >= START"
+            )
+        start, stop, step = numbers
+        count = math.floor((stop - start) / step + 1e-9) + 1
+        if count > MAX_POINTS:
+            raise SweepError(f"--vary {text}: {count} values, at most {MAX_POINTS} points in all")
+        values = tuple(round(start + k * step, 10) for k in range(count))
+    else:
+        values = tuple(numbers)
+    if len(set(values)) != len(values):
+        raise SweepError(f"--vary {text}: a value is given twice")
     if any(v < 0 or (kind != "agents" and v == 0) for v in values):
         raise SweepError(f"--vary {text}: expected factors > 0 (agents >= 0)")
-    if kind == "agents" and any(v != int(v) for v in values):
-        raise SweepError(f"--vary {text}: expected whole agents")
+    if kind == "agents" and any(v != int(v) or v > MAX_AGENTS for v in values):
+        raise SweepError(f"--vary {text}: expected whole agents up to {MAX_AGENTS}")
     return Axis(kind + (target or ""), values)
 
 
@@ -150,10 +165,10 @@ def sweep(
     """
     base = from_dict(dict(mapping))
     _check_axes(base, axes)
+    if math.prod(len(a.values) for a in axes) > MAX_POINTS:
+        raise SweepError(f"--vary: more than {MAX_POINTS} points")
     grid = [dict(zip([a.name for a in axes], combo, strict=True))
             for combo in product(*(a.values for a in axes))]  # fmt: skip
-    if len(grid) > MAX_POINTS:
-        raise SweepError(f"--vary: {len(grid)} points, at most {MAX_POINTS}")
     costed = CostedStaffing.of(base, staffing, breaks, base_cost)
     runs = []
     for values in grid:
@@ -172,15 +187,7 @@ def sweep(
             )
         ]  # fmt: skip
     else:
-        outcomes = []
-        for i, (scenario, working, resting) in enumerate(runs):
-            result = drill(
-                scenario, incident, working, resting, seed=seed, replications=replications,
-                executor=executor, workers=workers,
-            )  # fmt: skip
-            outcomes.append(_drilled(result.to_json()))
-            if progress:
-                progress((i + 1) / len(runs))
+        outcomes = _drills(runs, incident, seed, replications, executor, workers, progress)
     points = []
     for values, (_, working, resting), outcome in zip(grid, runs, outcomes, strict=True):
         hours = costed.hours(working, resting)
@@ -190,6 +197,38 @@ def sweep(
         )  # fmt: skip
     _mark_frontier(points, by_incident=incident is not None)
     return [SweepPoint(**p) for p in points]
+
+
+def _drills(
+    runs: list[tuple[Scenario, dict[str, np.ndarray], dict[str, np.ndarray]]],
+    incident: str,
+    seed: int,
+    replications: int,
+    executor: Executor | None,
+    workers: int | None,
+    progress: Callable[[float], None] | None,
+) -> list[dict[str, Any]]:
+    """The incident drilled at every point. The points' drills run side by side (threads that
+    feed one process pool, or the cluster), so their replications fill the workers together."""
+    workers = workers or os.cpu_count() or 1
+    if executor is None and workers == 1:
+        pool: Executor | None = None
+    else:
+        pool = executor or ProcessPoolExecutor(max_workers=workers)
+    try:
+        with ThreadPoolExecutor(max_workers=min(len(runs), DRILLS_AT_ONCE)) as threads:
+            futures = [
+                threads.submit(drill, scenario, incident, working, resting, seed=seed,
+                               replications=replications, executor=pool, workers=workers)
+                for scenario, working, resting in runs
+            ]  # fmt: skip
+            for done, _ in enumerate(as_completed(futures), start=1):
+                if progress:
+                    progress(done / len(runs))
+            return [_drilled(future.result().to_json()) for future in futures]
+    finally:
+        if executor is None and pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def _check_axes(base: Scenario, axes: Sequence[Axis]) -> None:
@@ -252,9 +291,10 @@ def _mark_frontier(points: list[dict[str, Any]], by_incident: bool) -> None:
     """Set ``on_frontier``: within each demand, no other point as cheap and as good."""
 
     def quality(p: dict[str, Any]) -> float:
-        if by_incident:
-            return -(p["abandon_rate"]["mean"] or 0.0)
-        return p["service_level"]["mean"] or 0.0
+        level = p["abandon_rate" if by_incident else "service_level"]["mean"]
+        if level is None:  # nothing closed: no claim to serve well
+            return -math.inf
+        return -level if by_incident else level
 
     def demand(p: dict[str, Any]) -> tuple:
         return tuple(v for k, v in p["values"].items() if k.split(".")[0] in DEMAND_AXES)

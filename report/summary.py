@@ -269,9 +269,12 @@ def runs_summary(rows: list[dict[str, Any]]) -> str:
 
 def run_summary(run: dict[str, Any]) -> str:
     """One kept run (`runs.store.get_run`): who, what, with which parameters, its KPIs."""
-    params = ", ".join(f"{k}={v}" for k, v in run["params"].items() if v not in (None, [], False))
+    params = ", ".join(
+        f"{k}={v}" for k, v in run["params"].items() if v is not None and v is not False and v != []
+    )
+    where = run["scenario_file"] or "from the app"
     lines = [
-        f"run {run['id']}: {run['command']} of {run['scenario']} ({run['scenario_file']}), "
+        f"run {run['id']}: {run['command']} of {run['scenario']} ({where}), "
         f"seed {run['seed']}, {run['created_at']:%Y-%m-%d %H:%M:%S} UTC, wfm {run['code_version']}",
         f"scenario sha256 {run['scenario_sha256']}",
         f"parameters: {params or '-'}",

@@ -96,7 +96,7 @@ def sweep_kpis(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Per grid point its service level, abandon rate and cost."""
     kpis: dict[str, dict[str, Any]] = {}
     for point in document["points"]:
-        where = " ".join(f"{k}={v:g}" for k, v in point["values"].items())
+        where = " ".join(f"{k}={v:.10g}" for k, v in point["values"].items())
         kpis[f"[{where}].service_level"] = point["service_level"]
         kpis[f"[{where}].abandon_rate"] = point["abandon_rate"]
         kpis[f"[{where}].cost"] = _number(point["cost"])

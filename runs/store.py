@@ -3,8 +3,8 @@ database so plans can be compared later.
 
 Where: ``--store PATH``, else ``$WFM_STORE``, else ``~/.wfm/runs.duckdb``; ``--no-store`` keeps
 nothing. A run is written in one transaction once it has finished: a crash or Ctrl-C leaves no
-partial run. What is kept: the scenario's name, file and content hash (SHA-256 of the file's
-bytes, or of the validated scenario), the run's parameters and seed, the code version, its KPIs
+partial run. What is kept: the scenario's name, file and content hash (SHA-256 of the validated
+scenario), the run's parameters (a plan file with its SHA-256) and seed, the code version, its KPIs
 (flattened to ``name -> mean, ci95_low, ci95_high``), its interval table and, for optimise, the
 plan (shifts by group; no person is named anywhere in a run).
 

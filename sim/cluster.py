@@ -13,12 +13,14 @@ Dask is an optional extra: without it, asking for a scheduler is a one-line erro
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 
 ENV_SCHEDULER = "WFM_DASK_SCHEDULER"
 CONNECT_TIMEOUT_S = 10
+_ADDRESS = re.compile(r"^(tcp|tls)://[^\s:/]+:\d{1,5}$")
 
 
 class ClusterError(RuntimeError):
@@ -26,8 +28,13 @@ class ClusterError(RuntimeError):
 
 
 def scheduler_address(given: str | None) -> str | None:
-    """The scheduler to use: `given`, else ``$WFM_DASK_SCHEDULER``, else None (run locally)."""
-    return given or os.environ.get(ENV_SCHEDULER) or None
+    """The scheduler to use: `given`, else ``$WFM_DASK_SCHEDULER``, else None (run locally);
+    `ClusterError` naming where it came from when it is not ``tcp://HOST:PORT`` (or tls://)."""
+    address = given or os.environ.get(ENV_SCHEDULER) or None
+    if address is not None and not _ADDRESS.match(address):
+        source = "--scheduler" if given else f"${ENV_SCHEDULER}"
+        raise ClusterError(f"{source} {address}: expected tcp://HOST:PORT (or tls://HOST:PORT)")
+    return address
 
 
 @contextmanager
@@ -46,9 +53,9 @@ def executor_for(address: str | None) -> Iterator[Executor | None]:
         ) from None
     try:
         client = Client(address, timeout=CONNECT_TIMEOUT_S)
-    except (OSError, TimeoutError) as err:
+    except (OSError, TimeoutError, ValueError) as err:
         raise ClusterError(
-            f"--scheduler {address}: no Dask scheduler answers there ({err})"
+            f"scheduler {address}: no Dask scheduler answers there ({err})"
         ) from None
     try:
         yield client.get_executor()

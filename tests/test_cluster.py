@@ -71,7 +71,7 @@ def test_no_scheduler_there_is_one_line(wfm: WfmRunner, tmp_path: Path):
     run = wfm("simulate", contract_path("single_queue.yaml"), "--scheduler",
               "tcp://127.0.0.1:9", "--json", out)  # fmt: skip
     assert run.code == 2 and len(run.err_lines) == 1
-    assert run.err_lines[0].startswith("--scheduler tcp://127.0.0.1:9: no Dask scheduler answers")
+    assert run.err_lines[0].startswith("scheduler tcp://127.0.0.1:9: no Dask scheduler answers")
     assert not out.exists()
 
 
@@ -91,3 +91,19 @@ def test_sweep_on_dask_equals_the_local_run(wfm: WfmRunner, tmp_path: Path, sche
     run = wfm(*args, "--scheduler", scheduler, "--json", dask)
     assert run.code == 0, run.err
     assert dask.read_bytes() == local.read_bytes()
+
+
+@pytest.mark.parametrize("address", ["foo", "http://h:1", "tcp://h:port", "tcp://h"])
+def test_a_malformed_scheduler_address_is_one_line(
+    wfm: WfmRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, address: str
+):
+    out = tmp_path / "x.json"
+    run = wfm("simulate", contract_path("single_queue.yaml"), "--scheduler", address,
+              "--json", out)  # fmt: skip
+    assert run.code == 2 and run.err_lines == [
+        f"--scheduler {address}: expected tcp://HOST:PORT (or tls://HOST:PORT)"
+    ]
+    monkeypatch.setenv(ENV_SCHEDULER, address)
+    run = wfm("simulate", contract_path("single_queue.yaml"), "--json", out)
+    assert run.code == 2 and run.err_lines[0].startswith(f"${ENV_SCHEDULER} {address}: expected")
+    assert not out.exists()

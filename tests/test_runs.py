@@ -135,23 +135,39 @@ def test_a_run_interrupted_while_kept_leaves_nothing(tmp_path: Path, monkeypatch
     assert _count(store, "runs") == 1 and _count(store, "run_kpis") == len(record.kpis)
 
 
+# The first schema as the first wfm with a store wrote it (frozen here: `runs.store._v1` may
+# not drift from it, or older stores would no longer open).
+FIRST_SCHEMA = [
+    "CREATE TABLE schema_version (version INTEGER)",
+    """CREATE TABLE runs (
+        id VARCHAR PRIMARY KEY, created_at TIMESTAMP, command VARCHAR,
+        scenario_name VARCHAR, scenario_file VARCHAR, scenario_sha256 VARCHAR,
+        params VARCHAR, seed BIGINT, code_version VARCHAR, kpis VARCHAR, plan VARCHAR)""",
+    """CREATE TABLE run_intervals (
+        run_id VARCHAR, day INTEGER, interval INTEGER, start VARCHAR, contact_type VARCHAR,
+        offered DOUBLE, answered DOUBLE, abandoned DOUBLE, service_level DOUBLE,
+        asa_s DOUBLE, peak_queue DOUBLE)""",
+    "INSERT INTO schema_version VALUES (1)",
+]
+
+
 def test_a_store_of_the_first_schema_opens_and_is_migrated(tmp_path: Path):
     store = tmp_path / "old.duckdb"
-    with connect(store, up_to=1) as con:  # what the first wfm with a store wrote
-        con.execute(
-            "INSERT INTO runs VALUES ('oldrun000001', TIMESTAMP '2026-01-01 10:00:00', "
-            "'simulate', 'single-queue', 'single_queue.yaml', 'abc', '{}', 4, '0.0.9', ?, NULL)",
-            [json.dumps({"general.service_level": {"mean": 0.8, "ci95_low": 0.7,
-                                                   "ci95_high": 0.9}})],
-        )  # fmt: skip
-        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 1
+    con = duckdb.connect(str(store))
+    for statement in FIRST_SCHEMA:
+        con.execute(statement)
+    kpis = {"general.service_level": {"mean": 0.8, "ci95_low": 0.7, "ci95_high": 0.9}}
+    con.execute(
+        "INSERT INTO runs VALUES ('oldrun000001', TIMESTAMP '2026-01-01 10:00:00', 'simulate', "
+        "'single-queue', 'single_queue.yaml', 'abc', '{}', 4, '0.0.9', ?, NULL)",
+        [json.dumps(kpis)],
+    )
+    con.close()
     run = get_run(store, "oldrun")
-    assert run["kpis"] == {"general.service_level": {"mean": 0.8, "ci95_low": 0.7,
-                                                     "ci95_high": 0.9}}  # fmt: skip
+    assert run["kpis"] == kpis and run["seed"] == 4
     with connect(store) as con:
-        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == (
-            SCHEMA_VERSION
-        )
+        version = con.execute("SELECT max(version) FROM schema_version").fetchone()[0]
+    assert version == SCHEMA_VERSION
 
 
 def test_a_store_of_a_newer_wfm_is_refused_in_one_line(wfm: WfmRunner, tmp_path: Path):
@@ -177,3 +193,23 @@ def test_a_store_that_cannot_be_opened_is_one_line(wfm: WfmRunner, tmp_path: Pat
     assert run.code == 2 and len(run.err_lines) == 1
     assert run.err_lines[0].startswith(f"run store {folder}: cannot open it")
     assert not out.exists()
+
+
+def test_a_store_failing_after_the_run_costs_a_warning_not_the_run(
+    wfm: WfmRunner, tmp_path: Path, monkeypatch
+):
+    """The outputs and the summary are there; one warning line says the run was not kept."""
+    store = tmp_path / "runs.duckdb"
+
+    def locked(*args, **kwargs):
+        raise StoreError(f"run store {store}: cannot open it (locked)")
+
+    monkeypatch.setattr(run_store, "save_run", locked)
+    out = tmp_path / "sim.json"
+    run = wfm("simulate", contract_path("single_queue.yaml"), "--replications", "1",
+              "--json", out, "--store", store)  # fmt: skip
+    assert run.code == 0 and out.exists() and "general" in run.out
+    assert run.err_lines == [
+        f"wfm: run not kept: run store {store}: cannot open it (locked) "
+        "(--no-store skips the store)"
+    ]

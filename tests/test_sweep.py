@@ -38,7 +38,13 @@ def test_axes_parse(text: str, axis: Axis):
         ("speed=1:2:1", "expected NAME=START:STOP:STEP"),
         ("volume=1:0.5:0.1", "STOP >= START"),
         ("volume=1:2:0", "STEP > 0"),
-        ("volume=a,b", "expected numbers"),
+        ("volume=a,b", "expected finite numbers"),
+        ("volume=1:inf:1", "expected finite numbers"),
+        ("agents.pool=nan", "expected finite numbers"),
+        ("volume=1:2:1e-12", "at most 10000"),
+        ("volume=1,1", "given twice"),
+        ("agents.pool=1e400", "expected finite numbers"),
+        ("agents.pool=1e9", "up to 100000"),
         ("agents=40:50:5", "agents needs a group"),
         ("headcount.x=1", "every group"),
         ("volume=0,1", "factors > 0"),
@@ -142,3 +148,29 @@ def test_wfm_sweep_bad_input_is_one_line(wfm: WfmRunner, tmp_path: Path):
     run = wfm("sweep", DRILL, "--vary", "headcount=1", "--json", out)
     assert run.code == 2 and "agents" in run.err_lines[0]  # the telecom week needs a plan
     assert not out.exists()
+
+
+def test_agents_of_a_group_on_a_plan_replace_its_shifts(wfm: WfmRunner, tmp_path: Path):
+    """On a plan, agents.GROUP gives that group a flat headcount (and no breaks), the other
+    groups keep their shifts; the cost follows the group's own pay."""
+    out = tmp_path / "grid.json"
+    run = wfm("sweep", DRILL, "--plan", PLAN, "--vary", "agents.billing_team=0,40",
+              "--replications", "1", "--json", out)  # fmt: skip
+    assert run.code == 0, run.err
+    none, forty = json.loads(out.read_text(encoding="utf-8"))["points"]
+    assert forty["agent_hours"] - none["agent_hours"] == pytest.approx(40 * 168)
+    pay = read_mapping(DRILL)["agent_groups"][0]
+    assert pay["name"] == "billing_team"
+    assert forty["cost"] - none["cost"] == pytest.approx(40 * 168 * pay["cost_per_hour"], rel=0.3)
+
+
+def test_a_sweep_is_kept_with_its_points(wfm: WfmRunner, tmp_path: Path):
+    from runs.store import get_run, list_runs
+
+    store = tmp_path / "runs.duckdb"
+    run = wfm("sweep", contract_path("single_queue.yaml"), "--vary", "agents.pool=32,34",
+              "--replications", "1", "--json", tmp_path / "g.json", "--store", store)  # fmt: skip
+    assert run.code == 0, run.err
+    (kept,) = list_runs(store)
+    kpis = get_run(store, kept["id"])["kpis"]
+    assert {"[agents.pool=32].service_level", "[agents.pool=34].cost"} <= set(kpis)

@@ -10,6 +10,7 @@ parameters; each takes the job last, to report its progress to.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import yaml
 from optimise.frontier import FrontierPoint, headcount_frontier
 from optimise.loop import optimise
 from runs.record import run_record
-from runs.store import save_run, store_path
+from runs.store import StoreError, save_run, store_path
 from scenarios.load import ScenarioError, from_dict, read_mapping
 from scenarios.plan_file import plan_staffing, read_plan
 from scenarios.schema import Response, Scenario
@@ -152,8 +153,12 @@ def plan_shifts(choice: str) -> list[dict[str, Any]] | None:
 
 
 def _keep(command: str, model: Scenario, params: dict, seed: int, document: dict) -> None:
-    """Keep an app run in the run store (``$WFM_STORE``, else the default), as the CLI does."""
-    save_run(store_path(None), run_record(command, model, None, params, seed, document))
+    """Keep an app run in the run store (``$WFM_STORE``, else the default), as the CLI does;
+    a store that cannot be written costs a warning in the server's log, not the run."""
+    try:
+        save_run(store_path(None), run_record(command, model, None, params, seed, document))
+    except StoreError as err:
+        logging.getLogger("wfm").warning("run not kept: %s", err)
 
 
 def _staffing(model: Scenario, shifts: list[dict[str, Any]] | None) -> tuple[Any, Any]:
