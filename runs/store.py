@@ -175,7 +175,10 @@ def save_run(path: Path, record: RunRecord) -> str:
 
 
 def list_runs(path: Path, limit: int = 50) -> list[dict[str, Any]]:
-    """The newest runs first: ID, time, command, scenario, seed and KPI count."""
+    """The newest runs first: ID, time, command, scenario, seed and KPI count (none, and no
+    file made, when the store does not exist yet)."""
+    if not path.exists():
+        return []
     with connect(path) as con:
         rows = con.execute(
             """SELECT r.id, r.created_at, r.command, r.scenario_name, r.seed, r.scenario_sha256,
