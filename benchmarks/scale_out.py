@@ -55,7 +55,7 @@ def main() -> None:
         rows.append((label, time.perf_counter() - start))
         counts[label] = results.counts
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster,
         executor_for(cluster.scheduler_address) as executor,
     ):
         simulate(model, staffing, seed=1, replications=2, executor=executor)  # warm-up

@@ -9,22 +9,14 @@ Counts and money have no interval (``ci95_low``/``ci95_high`` None).
 from __future__ import annotations
 
 import hashlib
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from runs.store import RunRecord
 from scenarios.schema import Scenario
+from sim.cluster import wfm_version
 
 CONTACT_KPIS = ("offered", "service_level", "abandon_rate", "asa_s")
-
-
-def code_version() -> str:
-    """wfm's version, as installed."""
-    try:
-        return version("wfm")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def scenario_sha256(scenario: Scenario) -> str:
@@ -54,7 +46,7 @@ def run_record(
         scenario_sha256=scenario_sha256(scenario),
         params=params,
         seed=seed,
-        code_version=code_version(),
+        code_version=wfm_version(),
         kpis=kpis,
         intervals=intervals or [],
         plan=plan,

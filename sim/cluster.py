@@ -17,6 +17,8 @@ import re
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 ENV_SCHEDULER = "WFM_DASK_SCHEDULER"
 CONNECT_TIMEOUT_S = 10
@@ -41,7 +43,8 @@ def scheduler_address(given: str | None) -> str | None:
 def executor_for(address: str | None) -> Iterator[Executor | None]:
     """An executor on the Dask scheduler at `address` for the block's runs, closed after it;
     None (the runs' local pool) when `address` is None. `ClusterError` when Dask is not
-    installed or the scheduler does not answer within `CONNECT_TIMEOUT_S` seconds."""
+    installed, the scheduler does not answer or has no worker within `CONNECT_TIMEOUT_S`
+    seconds, or a worker runs another wfm version (its numbers could differ)."""
     if address is None:
         yield None
         return
@@ -58,6 +61,30 @@ def executor_for(address: str | None) -> Iterator[Executor | None]:
             f"scheduler {address}: no Dask scheduler answers there ({err})"
         ) from None
     try:
+        _check_workers(client, address)
         yield client.get_executor()
     finally:
         client.close()
+
+
+def _check_workers(client: Any, address: str) -> None:
+    """At least one worker, each running this wfm."""
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError) as err:
+        raise ClusterError(f"scheduler {address}: no worker joined it ({err})") from None
+    here = wfm_version()
+    there = client.run(wfm_version)
+    other = sorted({v for v in there.values() if v != here})
+    if other:
+        raise ClusterError(
+            f"scheduler {address}: workers run wfm {', '.join(other)}, this is wfm {here}"
+        )
+
+
+def wfm_version() -> str:
+    """The wfm version installed here (on a worker: there)."""
+    try:
+        return version("wfm")
+    except PackageNotFoundError:
+        return "unknown"

@@ -26,7 +26,7 @@ PLAN = REPO / "scenarios/library/drills/telecom_week_plan.json"
 def scheduler() -> Iterator[str]:
     """A local Dask cluster of two single-threaded worker processes; its address."""
     with distributed.LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         yield cluster.scheduler_address
 
@@ -107,3 +107,30 @@ def test_a_malformed_scheduler_address_is_one_line(
     run = wfm("simulate", contract_path("single_queue.yaml"), "--json", out)
     assert run.code == 2 and run.err_lines[0].startswith(f"${ENV_SCHEDULER} {address}: expected")
     assert not out.exists()
+
+
+def test_a_scheduler_without_workers_is_one_line(monkeypatch: pytest.MonkeyPatch):
+    """No worker ever joins: a clear error after the timeout, not a run waiting for ever."""
+    from sim import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)
+    with (
+        distributed.LocalCluster(n_workers=0, dashboard_address=":0") as empty,
+        pytest.raises(ClusterError, match="no worker joined it"),
+        executor_for(empty.scheduler_address),
+    ):
+        pass
+
+
+def test_workers_of_another_wfm_version_are_refused(
+    scheduler: str, monkeypatch: pytest.MonkeyPatch
+):
+    from sim import cluster
+
+    # Here only: the workers import sim.cluster afresh and read their own installed version.
+    monkeypatch.setattr(cluster, "version", lambda package: "0.0.0-here")
+    with (
+        pytest.raises(ClusterError, match=r"workers run wfm .*, this is wfm 0.0.0-here"),
+        executor_for(scheduler),
+    ):
+        pass
