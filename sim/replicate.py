@@ -103,8 +103,10 @@ def simulate_many(
     else:
         own = executor is None
         pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(tasks)))
+        futures: dict = {}
         try:
-            futures = {pool.submit(run_replication, *jobs[j], seed, r): (j, r) for j, r in tasks}
+            for j, r in tasks:
+                futures[pool.submit(run_replication, *jobs[j], seed, r)] = (j, r)
             for done, future in enumerate(as_completed(futures), start=1):
                 summaries[futures[future]] = future.result()
                 if progress:
@@ -112,6 +114,9 @@ def simulate_many(
         finally:
             if own:
                 pool.shutdown(cancel_futures=True)
+            else:  # a shared pool or cluster: drop what this run left waiting
+                for future in futures:
+                    future.cancel()
     return [
         Results(
             scenario=scenario,

@@ -227,3 +227,21 @@ def test_runs_page_lists_the_kept_runs_and_compares_two():
     assert first != second
     level = compared[compared["name"] == "general.service_level"].iloc[0]
     assert level["difference"] == pytest.approx(level.iloc[2] - level.iloc[1])
+
+
+def test_a_run_can_be_stopped_and_run_again():
+    """Stop ends the run at its next replication; the page says so; Run starts it afresh."""
+    at = _app()
+    _load(at, "single_queue.yaml")
+    _page(at, "Simulate")
+    at.number_input(key="simulate_replications").set_value(40)
+    at.button(key="simulate_run").click().run()
+    (stop,) = [b for b in at.button if b.label == "Stop"]
+    stop.click().run()
+    _finish(at)
+    assert any("stopped" in i.value for i in at.info) and not at.metric
+    at.number_input(key="simulate_replications").set_value(2).run()
+    at.button(key="simulate_run").click().run()
+    _finish(at)
+    _clean(at)
+    assert len(at.metric) == 1

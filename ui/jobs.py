@@ -27,6 +27,10 @@ MAX_JOBS = 16
 POLL_S = 0.5
 
 
+class Stopped(Exception):
+    """A run stopped by its user (raised in the run at its next progress report)."""
+
+
 class Job:
     """One run: its future, and how far it has got (`fraction`, 0..1, and a `message`)."""
 
@@ -34,10 +38,14 @@ class Job:
         self.fraction = 0.0
         self.message = ""
         self.started = False  # False while it waits for a free thread
+        self.stopping = False
         self.future: Future[Any] | None = None
 
     def update(self, progress: float | str) -> None:
-        """A progress callback: a fraction done, or a stage message."""
+        """A progress callback: a fraction done, or a stage message. Raises `Stopped` once the
+        user has asked the run to stop, which ends it there."""
+        if self.stopping:
+            raise Stopped
         if isinstance(progress, str):
             self.message = progress
         else:
@@ -50,7 +58,14 @@ class Job:
 
     @property
     def failed(self) -> bool:
-        return self.done and self.future.exception() is not None
+        """Whether it ended without a result: an exception, or stopped."""
+        return self.done and (self.future.cancelled() or self.future.exception() is not None)
+
+    @property
+    def stopped(self) -> bool:
+        return self.done and (
+            self.future.cancelled() or isinstance(self.future.exception(), Stopped)
+        )
 
 
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wfm-run")
@@ -94,11 +109,26 @@ def submit(run: Callable[..., Any], *args: Any) -> str:
 
 def result(key: str | None) -> Any:
     """The job's result when it has finished (its exception raised if it failed); None while it
-    runs or when the key is unknown (dropped, or from before a restart)."""
+    runs, when it was stopped, or when the key is unknown (dropped, or from before a restart)."""
     job = _JOBS.get(key) if key else None
-    if job is None or not job.done:
+    if job is None or not job.done or job.stopped:
         return None
     return job.future.result()
+
+
+def stop(key: str) -> None:
+    """Stop the job: at once if it still waits for a thread, else at its next progress report
+    (a replication done, an optimiser stage)."""
+    job = _JOBS.get(key)
+    if job is not None and not job.done:
+        job.stopping = True
+        job.future.cancel()
+
+
+def stopped(key: str | None) -> bool:
+    """Whether the job of that key was stopped by its user."""
+    job = _JOBS.get(key) if key else None
+    return job is not None and job.stopped
 
 
 def known(key: str | None) -> bool:
@@ -135,10 +165,14 @@ def progress_panel(key: str, label: str) -> None:
     def poll() -> None:
         if job.done:
             st.rerun()
-        if not job.started:
+        if job.stopping:
+            text = f"{label}: stopping"
+        elif not job.started:
             text = f"{label}: queued behind other runs"
         else:
             text = f"{label}: {job.message}" if job.message else f"{label}: {job.fraction:.0%}"
         st.progress(job.fraction, text=text)
+        if not job.stopping and st.button("Stop", key=f"stop_{key}"):
+            stop(key)
 
     poll()

@@ -115,6 +115,9 @@ def outcome(page: str, running: str, prompt: str, args: tuple[Any, ...]) -> Any:
     if record is None:
         st.info(prompt)
         return None
+    if jobs.stopped(record["key"]):
+        st.info("The run was stopped. " + prompt)
+        return None
     if json.loads(json.dumps(list(args))) != record["args"]:
         st.warning("The settings have changed since this run: press the button to run them.")
     jobs.progress_panel(record["key"], running)
