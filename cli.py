@@ -350,11 +350,11 @@ def sweep(
     from optimise.sweep import parse_axis, sweep_table
     from optimise.sweep import sweep as run_sweep
     from report.summary import sweep_summary
-    from scenarios.load import read_mapping
+    from scenarios.load import from_dict, read_mapping
 
     axes = [parse_axis(text) for text in vary]
     mapping = read_mapping(scenario)
-    model = load(scenario)
+    model = from_dict(mapping, str(scenario))
     if incident is not None:
         _require_incident(model, scenario, incident, [])
     staffing = breaks = base_cost = None

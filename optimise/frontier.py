@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -42,15 +42,7 @@ class FrontierPoint:
 
     def to_json(self) -> dict[str, Any]:
         """The point's figures (its simulation left out)."""
-        return {
-            "factor": self.factor,
-            "agent_hours": self.agent_hours,
-            "cost": self.cost,
-            "service_level": self.service_level,
-            "abandon_rate": self.abandon_rate,
-            "targets_met": self.targets_met,
-            "targets": self.targets,
-        }
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "results"}
 
 
 def headcount_frontier(
@@ -82,22 +74,30 @@ def headcount_frontier(
                          executor, workers, progress)  # fmt: skip
     points = []
     for factor, (working, resting), results in zip(factors, scaled, runs, strict=True):
-        centre = results.centre_kpis()
-        met = [row["met"] for row in results.target_results()]
         hours = base.hours(working, resting)
         points.append(
             FrontierPoint(
                 factor=float(factor),
                 agent_hours=sum(hours.values()),
                 cost=base.cost(hours),
-                service_level=centre["service_level"],
-                abandon_rate=centre["abandon_rate"],
-                targets_met=sum(met),
-                targets=len(met),
+                **service(results),
                 results=results if _is_base(factor) else None,
             )
         )
     return points
+
+
+def service(results: Results) -> dict[str, Any]:
+    """How a staffing served: the live channels' service level and abandon rate (Stats), and
+    how many of the scenario's targets it met."""
+    centre = results.centre_kpis()
+    met = [row["met"] for row in results.target_results()]
+    return {
+        "service_level": centre["service_level"],
+        "abandon_rate": centre["abandon_rate"],
+        "targets_met": sum(met),
+        "targets": len(met),
+    }
 
 
 @dataclass(frozen=True)

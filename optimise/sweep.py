@@ -33,14 +33,14 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     as_completed,
 )
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from itertools import product
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from optimise.frontier import CostedStaffing
+from optimise.frontier import CostedStaffing, service
 from scenarios.edit import scaled_volume, with_mean_s
 from scenarios.load import from_dict
 from scenarios.schema import MAX_AGENTS, Scenario
@@ -129,17 +129,7 @@ class SweepPoint:
     scorecard: dict[str, Any] | None = None  # with an incident: its drill's scorecard
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "values": self.values,
-            "agent_hours": self.agent_hours,
-            "cost": self.cost,
-            "service_level": self.service_level,
-            "abandon_rate": self.abandon_rate,
-            "targets_met": self.targets_met,
-            "targets": self.targets,
-            "on_frontier": self.on_frontier,
-            "scorecard": self.scorecard,
-        }
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
 
 def sweep(
@@ -182,7 +172,7 @@ def sweep(
         runs.append((scenario, working, resting))
     if incident is None:
         outcomes = [
-            _simulated(r) for r in simulate_many(
+            {**service(r), "scorecard": None} for r in simulate_many(
                 [(s, w) for s, w, _ in runs], seed, replications, executor, workers, progress
             )
         ]  # fmt: skip
@@ -262,18 +252,6 @@ def _varied(mapping: Mapping[str, Any], base: Scenario, values: dict[str, float]
             else:
                 ct["handle_time"] = with_mean_s(ct["handle_time"], model.handle_time.mean * value)
     return out
-
-
-def _simulated(results: Any) -> dict[str, Any]:
-    centre = results.centre_kpis()
-    met = [row["met"] for row in results.target_results()]
-    return {
-        "service_level": centre["service_level"],
-        "abandon_rate": centre["abandon_rate"],
-        "targets_met": sum(met),
-        "targets": len(met),
-        "scorecard": None,
-    }
 
 
 def _drilled(document: dict[str, Any]) -> dict[str, Any]:

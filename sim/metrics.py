@@ -227,18 +227,33 @@ def stat(values: np.ndarray, upper: float | None = None) -> dict[str, float | No
 
     KPIs are never negative, so the interval is cut at 0, and at `upper` when given (1 for a
     rate): the t interval does not know a share cannot exceed 100 %."""
-    x = np.asarray(values, dtype=float)
-    x = x[~np.isnan(x)]
-    if x.size == 0:
-        return {"mean": None, "ci95_low": None, "ci95_high": None}
-    mean = float(x.mean())
-    if x.size == 1:
-        return {"mean": mean, "ci95_low": None, "ci95_high": None}
+    mean, low, high = ci95_columns(np.asarray(values, dtype=float).reshape(-1, 1), upper)
+    return {
+        "mean": None if np.isnan(mean[0]) else float(mean[0]),
+        "ci95_low": None if np.isnan(low[0]) else float(low[0]),
+        "ci95_high": None if np.isnan(high[0]) else float(high[0]),
+    }
+
+
+def ci95_columns(
+    values: np.ndarray, upper: float | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`stat` for every column of ``(replications, columns)`` at once: the means and the 95 %
+    bounds, NaN where a column has no value (mean) or fewer than two (bounds)."""
     from scipy.special import stdtrit  # imported here: it is slow to import, and only needed now
 
-    half = float(stdtrit(x.size - 1, 0.975)) * float(x.std(ddof=1)) / math.sqrt(x.size)
-    high = mean + half if upper is None else min(mean + half, upper)
-    return {"mean": mean, "ci95_low": max(mean - half, 0.0), "ci95_high": high}
+    x = np.asarray(values, dtype=float)
+    valid = ~np.isnan(x)
+    n = valid.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(valid, x, 0.0).sum(axis=0) / n
+        spread = np.where(valid, x - mean, 0.0)
+        sd = np.sqrt((spread * spread).sum(axis=0) / (n - 1))
+        half = stdtrit(np.maximum(n - 1, 1), 0.975) * sd / np.sqrt(n)
+    half = np.where(n >= 2, half, np.nan)
+    low = np.maximum(mean - half, 0.0)
+    high = mean + half if upper is None else np.minimum(mean + half, upper)
+    return mean, low, high
 
 
 def ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:

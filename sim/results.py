@@ -20,6 +20,7 @@ from sim.metrics import (
     RATES,
     ReplicationSummary,
     answer_thresholds,
+    ci95_columns,
     json_safe,
     kpis,
     ratio,
@@ -306,11 +307,9 @@ def _nanmean(values: np.ndarray) -> np.ndarray:
 
 
 def _ci_arrays(values: np.ndarray, upper: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Per-column Student-t 95 % bounds over the replications axis (NaN where undefined);
-    `upper` caps a rate's bound at 1."""
-    columns = [stat(values[:, k], upper=upper) for k in range(values.shape[1])]
-    low = np.array([np.nan if c["ci95_low"] is None else c["ci95_low"] for c in columns])
-    high = np.array([np.nan if c["ci95_high"] is None else c["ci95_high"] for c in columns])
+    """Per-column 95 % bounds over the replications axis (NaN where undefined); `upper` caps a
+    rate's bound at 1."""
+    _, low, high = ci95_columns(values, upper)
     return low, high
 
 

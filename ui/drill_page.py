@@ -21,9 +21,8 @@ ADJUSTED = "adjusted"
 
 def show() -> None:
     st.header("Drill")
-    model, error = session.current()
+    model = session.current()
     if model is None:
-        st.error(error)
         return
     if not model.incidents:
         st.warning(

@@ -23,9 +23,8 @@ from ui import session
 
 def show() -> None:
     st.header("Executive")
-    model, error = session.current()
+    model = session.current()
     if model is None:
-        st.error(error)
         return
     left, middle, right = st.columns(3)
     choice = left.selectbox("Staffing", session.staffing_options(model), key="exec_staffing")

@@ -15,9 +15,8 @@ from ui import session
 
 def show() -> None:
     st.header("Optimise")
-    model, error = session.current()
+    model = session.current()
     if model is None:
-        st.error(error)
         return
     if not model.shift_templates:
         st.warning("This scenario has no shift templates: there is nothing to optimise.")

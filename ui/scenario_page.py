@@ -36,9 +36,7 @@ def show() -> None:
                 st.rerun()
 
     st.subheader(f"Editing: {st.session_state['scenario_name']}")
-    model, error = session.current()
-    if error:
-        st.error(error)
+    model = session.current()
     tables = edit_tables(st.session_state["scenario"])
     edited = {}
     captions = {

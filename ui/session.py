@@ -71,12 +71,14 @@ def scenario_text() -> str:
     return yaml.safe_dump(st.session_state["scenario"], sort_keys=False, allow_unicode=True)
 
 
-def current() -> tuple[Scenario | None, str | None]:
-    """The validated current scenario, or None and the one-line error."""
+def current() -> Scenario | None:
+    """The validated current scenario; None, with its one-line error shown, when it is not
+    valid."""
     try:
-        return from_dict(st.session_state["scenario"], st.session_state["scenario_name"]), None
+        return from_dict(st.session_state["scenario"], st.session_state["scenario_name"])
     except ScenarioError as err:
-        return None, str(err)
+        st.error(str(err))
+        return None
 
 
 def staffing_options(model: Scenario) -> list[str]:

@@ -20,9 +20,8 @@ from ui import session
 
 def show() -> None:
     st.header("Simulate")
-    model, error = session.current()
+    model = session.current()
     if model is None:
-        st.error(error)
         return
     options = session.staffing_options(model)
     left, middle, right = st.columns(3)
