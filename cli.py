@@ -21,7 +21,7 @@ from report.summary import (
 )
 from runs.store import StoreError
 from scenarios.load import ScenarioError, load
-from scenarios.plan_file import plan_staffing, read_drill, read_plan
+from scenarios.plan_file import check_plan_fits, plan_staffing, read_drill, read_plan
 from scenarios.schema import Scenario
 from sim.cluster import ClusterError, executor_for, scheduler_address
 
@@ -66,11 +66,37 @@ def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file."
     typer.echo(validation_summary(review(model)))
 
 
+MaxReplications = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Add replications while a target's verdict is undecided, up to this many "
+        "[default: none added].",
+    ),
+]
+Confidence = Annotated[
+    float,
+    typer.Option(min=0.5, max=0.999, help="One-sided confidence of the targets' verdicts."),
+]
+Tolerance = Annotated[
+    float,
+    typer.Option(
+        min=0.0, max=0.5, help="Service-level points a 'met' verdict tolerates (0.02 = 2 points)."
+    ),
+]
+
+
 @app.command()
 def simulate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
     replications: Annotated[int, typer.Option(min=1, help="Independent replications.")] = 10,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    plan: Annotated[
+        Path | None, typer.Option(help="Staff it with this plan's shifts (`wfm optimise`).")
+    ] = None,
+    max_replications: MaxReplications = None,
+    confidence: Confidence = 0.95,
+    tolerance: Tolerance = 0.02,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
     ] = None,
@@ -84,20 +110,31 @@ def simulate(
     store: Store = None,
     no_store: NoStore = False,
 ) -> None:
-    """Simulate the scenario's staffing and report service levels against the targets."""
-    from sim.replicate import simulate as run_simulation
+    """Simulate the scenario's staffing (or a plan's) and report service levels against the
+    targets, each with its verdict."""
+    from sim.sequential import simulate_until_decided
+    from sim.verdict import DecisionRule
 
     model = load(scenario)
-    _require_staffing(model, scenario)
+    staffing = None
+    if plan is None:
+        _require_staffing(model, scenario)
+    else:
+        shifts_plan = read_plan(plan)
+        check_plan_fits(model, shifts_plan, str(plan))
+        staffing, _ = plan_staffing(model, shifts_plan["shifts"], str(plan))
     json_paths = [json_path] if json_path is not None else []
     csv_paths = [csv_dir / f"{name}.csv" for name in CSV_TABLES] if csv_dir is not None else []
     check_writable(json_paths + csv_paths)
     keep = _store(store, no_store)
     with executor_for(scheduler_address(scheduler)) as executor, _ProgressBar("simulating") as bar:
-        results = run_simulation(
+        results = simulate_until_decided(
             model,
-            seed=seed,
-            replications=replications,
+            staffing,
+            seed,
+            replications,
+            max_replications or replications,
+            DecisionRule(confidence, tolerance),
             executor=executor,
             workers=workers,
             progress=bar.update,
@@ -113,7 +150,11 @@ def simulate(
         outputs |= {path: csv_text(t) for path, t in zip(csv_paths, tables, strict=True)}
     write_all(outputs)
     typer.echo(simulation_summary(document))
-    _keep(keep, "simulate", model, scenario, {"replications": replications}, seed, document)
+    params = {
+        "replications": replications, "max_replications": max_replications,
+        "confidence": confidence, "tolerance": tolerance, "plan": _file_id(plan),
+    }  # fmt: skip
+    _keep(keep, "simulate", model, scenario, params, seed, document)
 
 
 @app.command()
@@ -127,7 +168,19 @@ def optimise(
     time_limit: Annotated[
         float, typer.Option(min=0.1, help="Seconds the solver may take per schedule.")
     ] = 30.0,
-    replications: Annotated[int, typer.Option(min=1, help="Replications per simulation.")] = 10,
+    replications: Annotated[
+        int, typer.Option(min=1, help="Replications each check starts with.")
+    ] = 10,
+    max_replications: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Replications a check may grow to while a verdict is open "
+            "[default: 8 x --replications].",
+        ),
+    ] = None,
+    confidence: Confidence = 0.95,
+    tolerance: Tolerance = 0.02,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
@@ -162,6 +215,9 @@ def optimise(
             needed,
             seed=seed,
             replications=replications,
+            max_replications=max_replications,
+            confidence=confidence,
+            tolerance=tolerance,
             time_limit_s=time_limit,
             workers=workers,
             executor=executor,
@@ -179,7 +235,8 @@ def optimise(
         outputs[csv_paths[1]] = csv_text(pd.DataFrame(document["coverage"]))
     write_all(outputs)
     params = {
-        "replications": replications, "time_limit_s": time_limit, "soft": soft,
+        "replications": replications, "max_replications": max_replications,
+        "confidence": confidence, "tolerance": tolerance, "time_limit_s": time_limit, "soft": soft,
         "budget": budget, "requirements": None if requirements is None else str(requirements),
     }  # fmt: skip
     typer.echo(optimisation_summary(document))
@@ -559,12 +616,12 @@ def _require_shift_model(model: Scenario, file: Path) -> None:
 
 def _require_staffing(model: Scenario, file: Path) -> None:
     for i, group in enumerate(model.agent_groups):
-        if group.agents is None:
+        if not group.staffed:
             raise ScenarioError(
                 str(file),
                 f"agent_groups[{i}].agents",
-                "required to simulate (give the agents on duty, or plan them with the optimiser "
-                "and pass the plan)",
+                "required to simulate (give the agents on duty or their shifts, or plan them "
+                "with `wfm optimise` and pass the plan with --plan)",
             )
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
+from conftest import queue_scenario
 from exact_queues import erlang_a, erlang_c
-from test_validation import CASES, REPLICATIONS, SEED, scenario_dict
+from test_validation import CASES, REPLICATIONS, SEED
 
 from scenarios.load import from_dict
 from sim.replicate import simulate
@@ -37,7 +38,7 @@ def main() -> None:
     )
     print("|" + "---|" * 15)
     for name, interval_min, volume, aht_s, patience_s, agents in CASES:
-        scenario = from_dict(scenario_dict(interval_min, volume, aht_s, patience_s, agents))
+        scenario = from_dict(queue_scenario(interval_min, volume, aht_s, patience_s, agents))
         rate = volume / (interval_min * 60)
         if patience_s is None:
             exact = erlang_c(rate, aht_s, agents, 20)

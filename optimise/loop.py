@@ -1,22 +1,26 @@
-"""The simulation-optimisation loop: shifts whose *simulated* performance meets the targets.
+"""The simulation-optimisation loop: the cheapest shifts whose *simulated* service meets the
+targets, decided with a stated confidence.
 
-1. Start from a requirement (the analytic one of `optimise.requirements`, or the user's).
-2. Schedule the cheapest shifts covering it (`optimise.shifts`).
-3. Simulate the plan (same seed every round: common random numbers, so rounds differ only by
-   the plan). A target counts as held in the loop only with a safety margin of `SAFETY_Z`
-   standard errors of its estimate, so that an independent simulation of the plan (which is
-   what decides) meets it too rather than the loop fitting one seed's luck. Where a target is
-   not held, raise the requirement of the group that serves its contact type first, in every
-   interval short of target + margin (for a `day` target only in the failing day), to what
-   the plan had there plus one agent (two when more than 15 points short). Re-schedule; repeat.
-4. Trim: once every target holds, lower the requirement by one agent in the intervals where
-   every target is met with a further margin of `TRIM_MARGIN`, re-schedule and keep the
-   cheaper plan if every target still holds. A trim that breaks a target is retried on the
-   half of those intervals with the most room (down to `MIN_TRIM_SHARE` of them); stop when
-   that fails too, or when a trim saves nothing.
-5. Verify the plan by simulating it with an independent seed. Only that simulation says
-   whether the targets are met; if it says no, its shortfalls feed another raise round and the
-   next plan is verified with yet another seed, within `max_rounds` in all.
+1. **Start** from the analytic requirement (`optimise.requirements`: Erlang A or C per
+   interval) and schedule the cheapest shifts covering it (`optimise.shifts`).
+2. **Simulate** the plan on the loop's seed with sequential sampling (`sim.sequential`):
+   replications are added only while a target's verdict (`sim.verdict`) is undecided, up to
+   the cap. Every plan is simulated on the same seed and replication numbers (common random
+   numbers), so plans differ in the simulation only by their staffing.
+3. **Cut**: estimate how each target period's level moves with one more agent of each group in
+   each interval (`optimise.cuts.marginal_effects`, finite differences on the same random
+   numbers) and add, for every period, the tangent plane of its level at this plan as a linear
+   constraint: the tangent must reach the level a "met" verdict needs there (target less the
+   tolerance, plus the confidence bound's half-width at this sample). Re-solve the shift
+   model with every cut so far, no requirement and the skills' offered loads as floors; that
+   is the next plan. Its cost is a lower bound on the cost of any plan the cuts admit.
+4. Repeat until the cheapest plan the cuts admit is no cheaper than the cheapest plan found to
+   meet every target (the **incumbent**), a round gives back a plan already simulated, the
+   cuts admit no plan, or `max_rounds` run out; the reason is kept (`stop_reason`).
+5. **Verify** the incumbent with an independent seed, again sequentially. Only that says
+   whether the targets are met (`targets_met`; `verification` is its simulate JSON). If it
+   does not say "met", its sample becomes the loop's (cuts from it feed more rounds) and the
+   next incumbent is verified with yet another seed, at most `MAX_VERIFICATIONS` times.
 """
 
 from __future__ import annotations
@@ -28,27 +32,27 @@ from typing import Any
 
 import numpy as np
 
+from optimise.cuts import Cut, load_floors, marginal_effects, tangent_cuts
 from optimise.requirements import analytic_requirement
 from optimise.reserve import ReserveSizing, size_reserve
 from optimise.shifts import ShiftPlan, schedule
 from scenarios.schema import Scenario
 from scenarios.staffing import on_duty
-from sim.metrics import kpis
-from sim.replicate import simulate
 from sim.results import Results
-from sim.routing import plan_routing
+from sim.sequential import simulate_until_decided
+from sim.verdict import MET, DecisionRule, met_level
 
-SAFETY_Z = 2.5
-TRIM_MARGIN = 0.03
-MIN_TRIM_SHARE = 0.125  # a trim that fails is retried on half as many intervals, down to this
-BIG_SHORTFALL = 0.15
 VERIFY_SEED_OFFSET = 1_000_003  # the verification's seed: independent of the loop's
+MAX_VERIFICATIONS = 3
+GROWTH = 8  # a check may grow to this many times its starting replications by default
 
 
 @dataclass
 class Optimisation:
-    """The final plan, the requirement it was scheduled for, its verification (None when the
-    user's requirement was scheduled as given) and one entry per round of the loop."""
+    """The final plan, the analytic requirement it started from, its verification (None when
+    the user's requirement was scheduled as given) and one entry per round of the loop.
+    `cut_bound` is the cuts' lower bound on the cost of a plan meeting the targets (the last
+    master problem's proven bound; valid where the levels are concave in the agents)."""
 
     plan: ShiftPlan
     requirement: dict[str, np.ndarray]
@@ -56,12 +60,15 @@ class Optimisation:
     rounds: list[dict[str, Any]] = field(default_factory=list)
     first_weekday: int = 0  # of day 0, Monday = 0: what a roster of the plan needs
     reserve: ReserveSizing | None = None  # with the scenario's surge targets
+    cut_bound: float | None = None
+    stop_reason: str = ""
 
     @property
     def targets_met(self) -> bool:
+        """Every target's verdict in the independent verification is ``met``."""
         if self.verification is None:
             return False
-        return all(t["met"] for t in self.verification.target_results())
+        return all(v.verdict == MET for v in self.verification.verdicts())
 
     def to_json(self) -> dict[str, Any]:
         """The ``wfm optimise --json`` document."""
@@ -71,6 +78,7 @@ class Optimisation:
             "cost": plan.cost,
             "lower_bound": plan.lower_bound,
             "gap": plan.gap,
+            "cut_bound": self.cut_bound,
             "agent_hours": plan.agent_hours,
             "solve_time_s": plan.solve_time_s,
             "shifts": plan.shifts,
@@ -79,6 +87,7 @@ class Optimisation:
             "verification": None if self.verification is None else self.verification.to_json(),
             "targets_met": self.targets_met,
             "rounds": self.rounds,
+            "stop_reason": self.stop_reason,
             "message": plan.message,
             "first_weekday": self.first_weekday,
             "reserve": None if self.reserve is None else self.reserve.to_json(),
@@ -91,6 +100,9 @@ def optimise(
     *,
     seed: int = 0,
     replications: int = 10,
+    max_replications: int | None = None,
+    confidence: float = 0.95,
+    tolerance: float = 0.02,
     time_limit_s: float = 30.0,
     max_rounds: int = 30,
     workers: int | None = None,
@@ -99,62 +111,26 @@ def optimise(
     budget: float | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Optimisation:
-    """The cheapest shift plan meeting the scenario's targets in simulation.
+    """The cheapest shift plan whose targets are met in simulation (see the module's
+    docstring). `replications` start every check, `max_replications` cap it (default
+    ``GROWTH x replications``); `confidence`
+    (one-sided, family-wise) and `tolerance` (service-level points) are the decision rule.
 
     With `requirement` given, it is scheduled as it is: no simulation, no verification.
     """
     say = progress or (lambda _message: None)
-
-    def solve(needed: dict[str, np.ndarray]) -> ShiftPlan:
-        return schedule(scenario, needed, time_limit_s=time_limit_s, budget=budget, soft=soft)
-
-    def run(plan: ShiftPlan, run_seed: int) -> Results:
-        return simulate(
-            scenario,
-            on_duty(scenario, plan.shifts),
-            seed=run_seed,
-            replications=replications,
-            executor=executor,
-            workers=workers,
-        )
-
+    needed = analytic_requirement(scenario) if requirement is None else requirement
     if requirement is not None:
         say("scheduling the given requirement")
-        return Optimisation(
-            solve(requirement), requirement, None, first_weekday=scenario.horizon.first_weekday
-        )
+        plan = schedule(scenario, requirement, time_limit_s=time_limit_s, budget=budget, soft=soft)
+        return Optimisation(plan, requirement, None, first_weekday=scenario.horizon.first_weekday)
 
-    needed = analytic_requirement(scenario)
-    say("scheduling the analytic requirement")
-    plan = solve(needed)
-    rounds: list[dict[str, Any]] = []
-    verification, verified = None, None
-    run_seed = seed
-    while len(rounds) < max_rounds and plan.status != "infeasible":
-        results = run(plan, run_seed)
-        held, short = _assess(scenario, results)
-        verifying = run_seed != seed
-        if verifying:
-            # The verification decides on the point estimates alone, without the margin.
-            met = all(t["met"] for t in results.target_results())
-            rounds.append(_round(len(rounds) + 1, "verify", plan, met))
-            say(f"round {len(rounds)} (verify): cost {plan.cost:,.0f}, targets {_word(met)}")
-            verification, verified = results, plan
-            if met:
-                break
-            run_seed += VERIFY_SEED_OFFSET  # the next plan is verified with a fresh seed
-        else:
-            rounds.append(_round(len(rounds) + 1, "raise", plan, held))
-            say(f"round {len(rounds)} (raise): cost {plan.cost:,.0f}, targets {_word(held)}")
-        if not verifying and held:
-            plan, needed, _ = _trim(plan, needed, results, solve, run, run_seed, rounds, say)
-            run_seed += VERIFY_SEED_OFFSET  # verify next, with an independent seed
-            continue
-        needed = _raised(scenario, needed, plan, results, short)
-        plan = solve(needed)
-    if plan.status != "infeasible" and verified is not plan:
-        say("verifying the final plan with an independent seed")
-        verification = run(plan, run_seed + VERIFY_SEED_OFFSET)
+    cap = max(max_replications or GROWTH * replications, replications)
+    search = _Search(
+        scenario, needed, DecisionRule(confidence, tolerance), replications, cap,
+        time_limit_s, budget, soft, workers, executor, say,
+    )  # fmt: skip
+    plan, verification, stop_reason = search.run(seed, max_rounds)
     reserve = None
     if scenario.surge_targets and plan.status != "infeasible":
         net = on_duty(scenario, plan.shifts)
@@ -173,62 +149,168 @@ def optimise(
         plan,
         needed,
         verification,
-        rounds,
+        search.rounds,
         first_weekday=scenario.horizon.first_weekday,
         reserve=reserve,
+        cut_bound=search.bound,
+        stop_reason=stop_reason,
     )
 
 
-def _trim(plan, needed, results, solve, run, seed, rounds, say):
-    """Lower the requirement where every target holds with room to spare, while the cheaper
-    plan still holds every target (see the module's docstring)."""
-    scenario = results.scenario
-    share = 1.0
-    while len(rounds) < 3 * len(scenario.targets) + 50:
-        trimmed_need = _trimmed(scenario, needed, results, share)
-        if trimmed_need is None:
-            break
-        trimmed = solve(trimmed_need)
-        if trimmed.status == "infeasible" or trimmed.cost >= plan.cost:
-            break
-        trial = run(trimmed, seed)
-        holds, _ = _assess(scenario, trial)
-        rounds.append(_round(len(rounds) + 1, "trim", trimmed, holds))
-        say(f"round {len(rounds)} (trim): cost {trimmed.cost:,.0f}, targets {_word(holds)}")
-        if holds:
-            plan, needed, results = trimmed, trimmed_need, trial
-        elif share > MIN_TRIM_SHARE:
-            share /= 2  # too much at once: lower only the roomiest part next time
-        else:
-            break
-    return plan, needed, results
+class _Search:
+    """The state of one optimisation: cuts so far, plans seen, the incumbent, the rounds."""
+
+    def __init__(
+        self, scenario, needed, rule, replications, cap, time_limit_s, budget, soft, workers,
+        executor, say,
+    ) -> None:  # fmt: skip
+        self.scenario, self.needed, self.rule = scenario, needed, rule
+        self.replications, self.cap = replications, cap
+        self.time_limit_s, self.budget, self.soft = time_limit_s, budget, soft
+        self.workers, self.executor, self.say = workers, executor, say
+        self.floors = load_floors(scenario)
+        self.cuts: list[Cut] = []
+        self.seen: dict[tuple, float] = {}
+        self.rounds: list[dict[str, Any]] = []
+        self.bound: float | None = None
+
+    def run(self, seed: int, max_rounds: int) -> tuple[ShiftPlan, Results | None, str]:
+        """The final plan, its verification and why the search stopped."""
+        self.say("scheduling the analytic requirement")
+        plan = self._solve(cut=False)
+        kind, loop_seed, incumbent = "start", seed, None
+        reason, verification = "", None
+        verify_seed = seed
+        for _ in range(MAX_VERIFICATIONS):
+            incumbent, reason = self._rounds(plan, kind, loop_seed, max_rounds)
+            if incumbent is None:
+                break
+            verify_seed += VERIFY_SEED_OFFSET
+            plan = incumbent[0]
+            verification = self._check(plan, verify_seed, verifying=True)
+            met = _all_met(verification)
+            self._record("verify", plan, verification)
+            if met or len(self.rounds) >= max_rounds:
+                break
+            # The incumbent met its targets on the loop's sample only by that sample's luck:
+            # the verification's sample becomes the loop's, with the cuts it gives.
+            self._add_cuts(plan, verification)
+            loop_seed, kind = verify_seed, "cut"
+            plan = self._solve(cut=True)
+            reason = "the verification did not confirm the plan"
+        if incumbent is None:
+            self.say("no plan met every target: verifying the last plan")
+            verify_seed += VERIFY_SEED_OFFSET
+            if plan.status != "infeasible":
+                verification = self._check(plan, verify_seed, verifying=True)
+        return plan, verification, reason
+
+    def _rounds(self, plan, kind, loop_seed, max_rounds):
+        """Rounds on `loop_seed` from `plan`: the incumbent ``(plan, results)`` (None if no
+        plan met every target) and why they stopped."""
+        incumbent = None
+        while True:
+            if plan.status == "infeasible":
+                return incumbent, f"no plan satisfies the cuts ({plan.message})"
+            key = _plan_key(plan)
+            if key in self.seen:
+                return incumbent, "the cuts lead back to a plan already simulated"
+            self.seen[key] = plan.cost
+            results = self._check(plan, loop_seed)
+            self._record(kind, plan, results)
+            if _all_met(results) and (incumbent is None or plan.cost < incumbent[0].cost):
+                incumbent = (plan, results)
+            if len(self.rounds) >= max_rounds:
+                return incumbent, f"{max_rounds} rounds run"
+            self._add_cuts(plan, results)
+            plan, kind = self._solve(cut=True), "cut"
+            if (
+                incumbent is not None
+                and plan.cost is not None
+                and (plan.cost >= incumbent[0].cost - 1e-6)
+            ):
+                return incumbent, "the cuts admit no cheaper plan"
+
+    def _solve(self, cut: bool) -> ShiftPlan:
+        plan = schedule(
+            self.scenario,
+            self.needed,
+            time_limit_s=self.time_limit_s,
+            budget=self.budget,
+            soft=self.soft,
+            cuts=self.cuts if cut else (),
+            floors=self.floors if cut else (),
+            cover_requirement=not cut,
+        )
+        if cut and plan.best_bound is not None:
+            self.bound = plan.best_bound
+        return plan
+
+    def _check(self, plan: ShiftPlan, seed: int, verifying: bool = False) -> Results:
+        """The plan simulated on `seed` until its verdicts are decided; in the search a missed
+        target ends the sampling (the plan fails whatever else holds), a verification decides
+        every target it can."""
+        return simulate_until_decided(
+            self.scenario,
+            on_duty(self.scenario, plan.shifts),
+            seed,
+            self.replications,
+            self.cap,
+            self.rule,
+            stop_when_missed=not verifying,
+            executor=self.executor,
+            workers=self.workers,
+        )
+
+    def _add_cuts(self, plan: ShiftPlan, results: Results) -> None:
+        """Cuts at `plan` from its simulation `results` (see the module's docstring)."""
+        self.say(f"round {len(self.rounds)}: estimating marginal effects")
+        staffing = on_duty(self.scenario, plan.shifts)
+        effects = marginal_effects(
+            results,
+            staffing,
+            replications=self.replications,
+            executor=self.executor,
+            workers=self.workers,
+        )
+        goals = [
+            met_level(
+                results.target_period_levels(j),
+                target.service_level,
+                results.rule,
+                results.target_period_closed(j),
+            )
+            for j, target in enumerate(self.scenario.targets)
+        ]
+        self.cuts += tangent_cuts(results, _working(self.scenario, plan), effects, goals)
+
+    def _record(self, kind: str, plan: ShiftPlan, results: Results) -> None:
+        verdicts = [v.verdict for v in results.verdicts()]
+        entry = {
+            "round": len(self.rounds) + 1,
+            "kind": kind,
+            "cost": plan.cost,
+            "agent_hours": plan.agent_hours,
+            "targets_met": all(v == MET for v in verdicts),
+            "verdicts": {v: verdicts.count(v) for v in ("met", "missed", "undecided")},
+            "replications": results.replications,
+            "seed": results.seed,
+            "cuts": len(self.cuts),
+            "cut_bound": self.bound,
+        }
+        self.rounds.append(entry)
+        counts = ", ".join(f"{n} {v}" for v, n in entry["verdicts"].items() if n)
+        self.say(
+            f"round {entry['round']} ({kind}): cost {plan.cost:,.0f}, targets {counts} "
+            f"({results.replications} replications)"
+        )
 
 
-def _word(held: bool) -> str:
-    return "met" if held else "short"
+def _all_met(results: Results) -> bool:
+    return all(v.verdict == MET for v in results.verdicts())
 
 
-def _round(number: int, kind: str, plan: ShiftPlan, met: bool) -> dict[str, Any]:
-    return {
-        "round": number,
-        "kind": kind,
-        "cost": plan.cost,
-        "agent_hours": plan.agent_hours,
-        "targets_met": met,
-    }
-
-
-def _target_groups(scenario: Scenario) -> list[str]:
-    """For each target, the group its contact type is routed to first."""
-    routing = plan_routing(scenario)
-    types = [ct.name for ct in scenario.contact_types]
-    return [
-        scenario.agent_groups[routing.type_groups[types.index(t.contact_type)][0]].name
-        for t in scenario.targets
-    ]
-
-
-def _scheduled(scenario: Scenario, plan: ShiftPlan) -> dict[str, np.ndarray]:
+def _working(scenario: Scenario, plan: ShiftPlan) -> dict[str, np.ndarray]:
     """Agents the plan has working per group and interval (net of breaks), flattened."""
     horizon = scenario.horizon
     per_day = horizon.intervals_per_day
@@ -240,85 +322,12 @@ def _scheduled(scenario: Scenario, plan: ShiftPlan) -> dict[str, np.ndarray]:
     return out
 
 
-def _mean_and_error(levels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Mean over replications (axis 0) and its standard error (0 below two replications)."""
-    valid = (~np.isnan(levels)).sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nanmean(np.where(valid > 0, levels, 0.0), axis=0)
-        spread = np.nansum((levels - mean) ** 2, axis=0) / np.maximum(valid - 1, 1)
-        error = np.where(valid > 1, np.sqrt(spread / np.maximum(valid, 1)), 0.0)
-    return np.where(valid > 0, mean, np.nan), error
-
-
-def _assess(scenario: Scenario, results: Results) -> tuple[bool, list[np.ndarray]]:
-    """Whether every target holds with the safety margin, and per target how far each interval
-    is short of target + margin (0 where it need not be raised)."""
-    horizon = scenario.horizon
-    per_day = horizon.intervals_per_day
-    held = True
-    short = []
-    for j, target in enumerate(scenario.targets):
-        goal = target.service_level
-        mean, error = _mean_and_error(results.target_period_levels(j))
-        period_short = np.nan_to_num(mean, nan=1.0) < goal + SAFETY_Z * error
-        held &= not period_short.any()
-        counts = np.stack([s.target_counts[:, j] for s in results.summaries])
-        k_mean, k_error = _mean_and_error(kpis(counts)["service_level"])
-        gap = np.nan_to_num(goal + SAFETY_Z * k_error - k_mean, nan=0.0)
-        gap = np.where(gap > 0, gap, 0.0)
-        if target.scope == "day":
-            gap *= np.repeat(period_short, per_day)
-        elif target.scope == "horizon":
-            gap *= bool(period_short[0])
-        if period_short.any() and not gap.any():
-            # The aggregate is short though no interval is: raise its weakest interval.
-            gap[np.nanargmin(np.where(np.isnan(k_mean), np.inf, k_mean))] = 0.01
-        short.append(gap)
-    return held, short
-
-
-def _raised(
-    scenario: Scenario,
-    needed: dict[str, np.ndarray],
-    plan: ShiftPlan,
-    results: Results,
-    short: list[np.ndarray],
-) -> dict[str, np.ndarray]:
-    """The requirement raised where targets are short (see the module's docstring)."""
-    scheduled = _scheduled(scenario, plan)
-    raised = {name: need.ravel().copy() for name, need in needed.items()}
-    for group, gap in zip(_target_groups(scenario), short, strict=True):
-        step = np.where(gap > BIG_SHORTFALL, 2.0, 1.0)
-        floor = np.maximum(raised[group], scheduled[group]) + step
-        raised[group] = np.where(gap > 0, np.maximum(raised[group], floor), raised[group])
-    shape = (scenario.horizon.days, scenario.horizon.intervals_per_day)
-    return {name: need.reshape(shape) for name, need in raised.items()}
-
-
-def _trimmed(
-    scenario: Scenario, needed: dict[str, np.ndarray], results: Results, share: float = 1.0
-) -> dict[str, np.ndarray] | None:
-    """The requirement lowered by one agent where every target holds with the safety margin
-    plus `TRIM_MARGIN` -- in the `share` of those intervals with the most room -- or None when
-    there is nowhere to lower it."""
-    room = {name: np.full(need.size, np.inf) for name, need in needed.items()}
-    for j, (target, group) in enumerate(
-        zip(scenario.targets, _target_groups(scenario), strict=True)
-    ):
-        counts = np.stack([s.target_counts[:, j] for s in results.summaries])
-        mean, error = _mean_and_error(kpis(counts)["service_level"])
-        spare = np.nan_to_num(mean, nan=1.0) - SAFETY_Z * error - target.service_level
-        room[group] = np.minimum(room[group], spare - TRIM_MARGIN)
-    candidates = [
-        (name, k, room[name][k])
-        for name, need in needed.items()
-        for k in np.flatnonzero((room[name] >= 0) & (need.ravel() >= 1))
-    ]
-    if not candidates:
-        return None
-    candidates.sort(key=lambda c: (-c[2], c[0], c[1]))  # roomiest first; ties in a fixed order
-    keep = max(1, round(share * len(candidates)))
-    trimmed = {name: need.ravel().copy() for name, need in needed.items()}
-    for name, k, _ in candidates[:keep]:
-        trimmed[name][k] -= 1
-    return {name: trimmed[name].reshape(need.shape) for name, need in needed.items()}
+def _plan_key(plan: ShiftPlan) -> tuple:
+    """What makes two plans the same staffing: their shift rows."""
+    return tuple(
+        sorted(
+            (r["group"], r["template"], r["day"], r["start"], r["count"],
+             tuple((b["start"], b["length_min"]) for b in r["breaks"]))
+            for r in plan.shifts
+        )
+    )  # fmt: skip

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -30,7 +31,11 @@ from ortools.sat.python import cp_model
 from scenarios.schema import WEEKDAYS, Scenario, clock_minutes
 from scenarios.staffing import DAY_MIN, covered_minutes, minutes_per_interval
 
+if TYPE_CHECKING:
+    from optimise.cuts import Cut
+
 COST_SCALE = 100  # the CP-SAT objective is in cents
+CUT_SCALE = 100_000  # a cut's slopes (service level per agent) in CP-SAT's integers
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,7 @@ class ShiftPlan:
     coverage: list[dict[str, Any]] = field(default_factory=list)
     unmet: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""
+    best_bound: float | None = None  # CP-SAT's proven lower bound on this model's cost
 
     @property
     def gap(self) -> float | None:
@@ -128,9 +134,18 @@ def schedule(
     budget: float | None = None,
     soft: bool = False,
     shortfall_cost_per_agent_hour: float | None = None,
+    cuts: Sequence[Cut] = (),
+    floors: Sequence[tuple[list[int], np.ndarray]] = (),
+    cover_requirement: bool = True,
 ) -> ShiftPlan:
     """The cheapest shifts covering `requirement`: per group, agents needed on duty net of
     breaks, ``(days, intervals_per_day)``, fractional allowed.
+
+    `cuts` (`optimise.cuts.Cut`) are linear constraints on the agents working per group and
+    interval; `floors` are ``(group indices, agents per interval)``: those groups together
+    have at least that many agents working in every interval (flattened over the horizon).
+    Without `cover_requirement` the requirement is only reported beside the coverage (the
+    cuts and floors decide), and `min_agents` still holds.
 
     `budget` caps the total cost. With `soft`, an interval left short costs
     `shortfall_cost_per_agent_hour` per missing agent-hour (default: ten times the dearest
@@ -150,11 +165,14 @@ def schedule(
     n_intervals = horizon.days * horizon.intervals_per_day
     horizon_min = horizon.days * DAY_MIN
     groups = scenario.agent_groups
-    need = {
+    # Agent-minutes the requirement asks for per (group, interval); it also bounds how many
+    # agents may start a shift, so it is computed even when only the cuts decide.
+    asked = {
         (g, k): math.ceil(float(requirement[group.name].ravel()[k]) * interval - 1e-6)
         for g, group in enumerate(groups)
         for k in range(n_intervals)
     }
+    need = dict(asked) if cover_requirement else dict.fromkeys(asked, 0)
     for g, group in enumerate(groups):
         for k in range(n_intervals):
             need[g, k] = max(need[g, k], (group.min_agents or 0) * interval)
@@ -169,7 +187,8 @@ def schedule(
     for option in options:
         start = option.day * DAY_MIN + option.start_min
         span = minutes_per_interval(start, option.length_min, interval, horizon_min, horizon.cyclic)
-        upper = 2 * max(math.ceil(need[option.group, k] / interval) for k in span) + 2
+        most = max(max(asked[option.group, k], need[option.group, k]) for k in span)
+        upper = 2 * math.ceil(most / interval) + 2
         columns.append(_Column(option.cost, upper, {(option.group, k): m for k, m in span.items()}))
         spans.append(start)
     breaks_of: list[list[list[int]]] = []  # per option, per break: its break columns
@@ -192,15 +211,18 @@ def schedule(
         o.cost / o.length_min * 60 for o in options
     )
     model = _Model(columns, len(options), breaks_of, need, groups, n_intervals, interval, budget)
+    model.cuts, model.floors = list(cuts), list(floors)
     lower = model.lp_bound(soft, shortfall_price)
-    status, values = model.solve_cp(soft, shortfall_price, time_limit_s, workers)
+    status, values, best_bound = model.solve_cp(soft, shortfall_price, time_limit_s, workers)
     elapsed = time.perf_counter() - started
     if values is None:
         message = "no plan covers the requirement" if status == "infeasible" else (
             f"no plan found within {time_limit_s:g} s"
         )  # fmt: skip
         return ShiftPlan("infeasible", None, lower, None, elapsed, message=message)
-    return _plan(scenario, options, breaks_of, values, need, requirement, status, lower, elapsed)
+    plan = _plan(scenario, options, breaks_of, values, need, requirement, status, lower, elapsed)
+    plan.best_bound = best_bound
+    return plan
 
 
 class _Model:
@@ -211,6 +233,8 @@ class _Model:
         self.columns, self.n_options, self.breaks_of = columns, n_options, breaks_of
         self.need, self.groups = need, groups
         self.n_intervals, self.interval, self.budget = n_intervals, interval, budget
+        self.cuts: list[Cut] = []
+        self.floors: list[tuple[list[int], np.ndarray]] = []
         self.rows: dict[tuple[int, int], list[tuple[int, int]]] = {}
         for j, column in enumerate(columns):
             for cell, minutes in column.minutes.items():
@@ -239,10 +263,10 @@ class _Model:
         elif code == cp_model.FEASIBLE:
             status = "feasible"
         else:
-            return ("infeasible" if code == cp_model.INFEASIBLE else "unknown"), None
+            return ("infeasible" if code == cp_model.INFEASIBLE else "unknown"), None, None
         values = [solver.value(v) for v in x]
         shortfall = {cell: solver.value(v) for cell, v in short.items()}
-        return status, (values, shortfall)
+        return status, (values, shortfall), solver.best_objective_bound / COST_SCALE
 
     def lp_bound(self, soft, shortfall_price) -> float | None:
         solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -255,6 +279,21 @@ class _Model:
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
             return None
         return solver.Objective().Value()
+
+    def _coverage_var(self, model, x, cell, integer):
+        """A variable equal to the agent-minutes worked in `cell` (None: nobody can work
+        there)."""
+        rows = self.rows.get(cell, [])
+        if not rows:
+            return None
+        most = sum(m * self.columns[j].upper for j, m in rows if m > 0)
+        if integer:
+            var = model.new_int_var(0, most, f"cov{cell}")
+            model.add(var == sum(m * x[j] for j, m in rows))
+        else:
+            var = model.NumVar(0, most, f"cov{cell}")
+            model.Add(var == sum(m * x[j] for j, m in rows))
+        return var
 
     def _add_rules(self, model, x, soft, integer):
         """The rules, written once for both solvers (`model.add` / `model.Add`)."""
@@ -288,6 +327,29 @@ class _Model:
                 ]
                 if on_duty:
                     add(sum(on_duty) <= group.max_agents)
+        # Pooled groups cover the offered load of each skill they serve (the queue is stable).
+        for members, load in self.floors:
+            for k in np.flatnonzero(load > 0):
+                minutes = math.ceil(float(load[k]) * self.interval - 1e-6)
+                covered = [m * x[j] for g in members for j, m in self.rows.get((g, int(k)), [])]
+                if covered:
+                    add(sum(covered) >= minutes)
+        # Each cut: the tangent of a target period's simulated level reaches its goal. Cuts
+        # read the agent-minutes worked per cell through one variable per cell.
+        coverage: dict[tuple[int, int], Any] = {}
+        for cut in self.cuts:
+            terms = []
+            for cell, slope in cut.coefficients.items():
+                if cell not in coverage:
+                    coverage[cell] = self._coverage_var(model, x, cell, integer)
+                if coverage[cell] is not None:
+                    weight = round(slope * CUT_SCALE) if integer else slope / self.interval
+                    terms.append(weight * coverage[cell])
+            if terms:
+                if integer:
+                    add(sum(terms) >= math.ceil(cut.rhs * self.interval * CUT_SCALE - 1e-6))
+                else:
+                    add(sum(terms) >= cut.rhs)
         # The plan's cost stays within the budget (in cents for CP-SAT's integer arithmetic).
         if self.budget is not None:
             scale = COST_SCALE if integer else 1

@@ -19,7 +19,7 @@ def simulation_summary(document: dict[str, Any]) -> str:
         f"seed {document['seed']} (means over replications, 95 % interval in brackets)",
         "",
         f"{'contact type / tier':<22}{'offered':>10}  {'service level':<22}{'target':<30}"
-        f"{'result':<8}{'abandon':>8}{'ASA':>9}",
+        f"{'verdict':<10}{'abandon':>8}{'ASA':>9}",
     ]
     for name, kpi in document["contact_types"].items():
         lines.append(_row(name, kpi, targets.get((name, None))))
@@ -34,17 +34,56 @@ def simulation_summary(document: dict[str, Any]) -> str:
         lines += ["", "targets judged per day or interval (the rows above show the horizon):"]
     for t in scoped:
         who = t["contact_type"] + (f" / {t['tier']}" if t["tier"] else "")
-        worst = t["worst"]
-        when = f"day {worst['day']}" + (f" {worst['start']}" if "start" in worst else "")
         lines.append(
             f"  {who}: every {t['scope']} >= {t['service_level']:.0%} in "
-            f"{t['answer_within_s']:g} s: {t['periods_met']} of {t['periods']} met; "
-            f"worst {_percent(t['achieved'])} ({when}) {'met' if t['met'] else 'MISSED'}"
+            f"{t['answer_within_s']:g} s: {t['periods_met']} of {t['periods']} at or above on "
+            f"the point estimate; worst {_percent(t['achieved'])} ({_worst_text(t)})"
         )
-    met = sum(t["met"] for t in document["targets"])
     if document["targets"]:
-        lines += ["", f"targets met: {met} of {len(document['targets'])}"]
+        lines += ["", verdicts_summary(document["targets"])]
     return "\n".join(lines)
+
+
+def verdicts_summary(targets: list[dict[str, Any]]) -> str:
+    """Each target's verdict, how sure it is and the room the worst period leaves, under
+    the decision rule the verdicts were taken with (`sim.verdict`)."""
+    rule = targets[0]["decision"]
+    lines = [
+        f"verdicts (one-sided {100 * rule['confidence']:g} % over each target's periods; met: "
+        f"every period's expected level at least the target less "
+        f"{100 * rule['tolerance']:g} points, none significantly under it):"
+    ]
+    for t in targets:
+        who = t["contact_type"] + (f" / {t['tier']}" if t["tier"] else "")
+        goal = f">= {t['service_level']:.0%} in {t['answer_within_s']:g} s"
+        if t["scope"] != "horizon":
+            goal += f" each {t['scope']}"
+        room = "" if t["room"] is None else f"room {100 * t['room']:+.1f} points"
+        if t["scope"] != "horizon" and room:
+            room += f" ({_worst_text(t)})"
+        lines.append(f"  {who:<20}{goal:<32}{verdict_text(t):<44}{room}")
+    met = sum(t["verdict"] == "met" for t in targets)
+    undecided = sum(t["verdict"] == "undecided" for t in targets)
+    tail = f"; {undecided} undecided" if undecided else ""
+    lines.append(f"targets met: {met} of {len(targets)}{tail}")
+    return "\n".join(lines)
+
+
+def verdict_text(target: dict[str, Any]) -> str:
+    """A target's verdict as a planner reads it: "met (99.3 % sure)", "MISSED (99.9 % sure)"
+    or "undecided: needs 160 replications (40 run)"."""
+    if target["verdict"] == "undecided":
+        return (
+            f"undecided: needs {target['replications_needed']:,} replications "
+            f"({target['replications']:,} run)"
+        )
+    word = "met" if target["verdict"] == "met" else "MISSED"
+    return f"{word} ({_pct(target['confidence'])} sure)"
+
+
+def _worst_text(target: dict[str, Any]) -> str:
+    worst = target["worst"]
+    return f"day {worst['day']}" + (f" {worst['start']}" if "start" in worst else "")
 
 
 def _row(label: str, kpi: dict[str, Any], target: dict[str, Any] | None) -> str:
@@ -55,14 +94,12 @@ def _row(label: str, kpi: dict[str, Any], target: dict[str, Any] | None) -> str:
         goal = f">= {target['service_level']:.0%} in {within}"
         if target["scope"] != "horizon":
             goal = f"{goal} each {target['scope']}"
-        verdict = "met" if target["met"] else "MISSED"
-        if target["ci_verdict"] == "uncertain":
-            verdict += "?"
+        verdict = {"met": "met", "missed": "MISSED"}.get(target["verdict"], "undecided")
     offered = kpi["offered"]["mean"]
     asa = kpi["asa_s"]["mean"]
     return (
         f"{label:<22}{offered:>10,.0f}  {_percent(kpi['service_level']):<22}{goal:<30}"
-        f"{verdict:<8}{_pct(kpi['abandon_rate']['mean']):>8}"
+        f"{verdict:<10}{_pct(kpi['abandon_rate']['mean']):>8}"
         f"{'-' if asa is None else f'{asa:.1f} s':>9}"
     )
 
@@ -101,13 +138,22 @@ def optimisation_summary(document: dict[str, Any]) -> str:
         lines += ["", f"intervals left short: {len(document['unmet'])} (see `unmet`)"]
     for number, entry in enumerate(document["rounds"], start=1):
         if number == 1:
-            lines += ["", "rounds (schedule, then simulate; verify rounds use a fresh seed):"]
-        if entry["kind"] == "verify":
-            outcome = "targets met" if entry["targets_met"] else "targets missed"
-        else:
-            outcome = "targets held with margin" if entry["targets_met"] else "short"
+            lines += [
+                "",
+                "rounds (start: the analytic requirement; cut: the cheapest plan the cuts "
+                "admit; verify: an independent seed):",
+            ]
+        counts = ", ".join(f"{n} {v}" for v, n in entry["verdicts"].items() if n)
         lines.append(
-            f"  {entry['round']:>2} {entry['kind']:<6} cost {entry['cost']:>12,.2f}  {outcome}"
+            f"  {entry['round']:>2} {entry['kind']:<6} cost {entry['cost']:>12,.2f}  "
+            f"{entry['agent_hours']:>10,.1f} h  {entry['replications']:>4} replications  "
+            f"targets: {counts}"
+        )
+    if document.get("stop_reason"):
+        lines.append(f"stopped: {document['stop_reason']}")
+    if document.get("cut_bound") is not None:
+        lines.append(
+            f"the cuts' lower bound on a plan meeting the targets: {document['cut_bound']:,.2f}"
         )
     verification = document["verification"]
     if verification is None:

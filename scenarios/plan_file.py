@@ -50,6 +50,35 @@ def _read_json(path: Path, what: str) -> dict[str, Any]:
     return document
 
 
+def check_plan_fits(scenario: Scenario, plan: dict[str, Any], file: str) -> None:
+    """`ScenarioError` (one line naming `file`) unless `plan` could have been made for
+    `scenario`: the scenario it names or was verified on has the same name, and its coverage
+    (when it has one) has a row per agent group and interval of the scenario's horizon. Its
+    shifts are checked one by one when they are read (`plan_staffing`)."""
+    verification = plan.get("verification")
+    names = [("scenario", plan.get("scenario"))]
+    if isinstance(verification, dict):
+        names.append(("verification.scenario", verification.get("scenario")))
+    for field, made_for in names:
+        if made_for is not None and made_for != scenario.name:
+            raise ScenarioError(
+                file, field, f"the plan was made for scenario {made_for!r}, not {scenario.name!r}"
+            )
+    coverage = plan.get("coverage")
+    if coverage is None:
+        return
+    horizon = scenario.horizon
+    expected = horizon.days * horizon.intervals_per_day * len(scenario.agent_groups)
+    if not isinstance(coverage, list) or len(coverage) != expected:
+        size = len(coverage) if isinstance(coverage, list) else type(coverage).__name__
+        raise ScenarioError(
+            file,
+            "coverage",
+            f"expected {expected} rows ({horizon.days} days x {horizon.intervals_per_day} "
+            f"intervals x {len(scenario.agent_groups)} groups of {scenario.name!r}), got {size}",
+        )
+
+
 def plan_staffing(
     scenario: Scenario, shifts: list[dict[str, Any]], file: str = "plan"
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:

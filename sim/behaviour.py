@@ -185,7 +185,11 @@ def absent_staffing(
         if positions == 0:
             continue
         rng = stream(seed, replication, ABSENCE, group.name)
-        present = rng.random((grid.shape[0], positions)) >= group.absence
+        # Drawn position by position, so position i's days are the same whatever the number
+        # of positions: two plans compared on one seed lose the same agents (common random
+        # numbers), and one more agent at the peak does not reshuffle everyone's absence.
+        draws = rng.random((positions, grid.shape[0])).T
+        present = draws >= group.absence
         first_present = np.concatenate(
             [np.zeros((grid.shape[0], 1), dtype=np.int64), np.cumsum(present, axis=1)], axis=1
         )

@@ -56,6 +56,7 @@ def simulate(
     executor: Executor | None = None,
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
+    first_replication: int = 0,
 ) -> Results:
     """Run `replications` independent replications and collect them.
 
@@ -66,9 +67,11 @@ def simulate(
     `executor` when given; otherwise to a local process pool of `workers` processes (default:
     one per core), or in-process when that is 1.
     `progress(fraction)` is called as the work advances (fraction of replications done).
+    The replications are numbers `first_replication` onwards: a sample extended with more
+    replications of the same seed continues its random streams rather than repeating them.
     """
     (results,) = simulate_many(
-        [(scenario, staffing)], seed, replications, executor, workers, progress
+        [(scenario, staffing)], seed, replications, executor, workers, progress, first_replication
     )
     return results
 
@@ -80,6 +83,7 @@ def simulate_many(
     executor: Executor | None = None,
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
+    first_replication: int = 0,
 ) -> list[Results]:
     """`simulate` for several (scenario, staffing) pairs at once, all on `seed`: every
     replication of every pair is one task, so a grid of what-ifs fills all the workers (or a
@@ -91,7 +95,8 @@ def simulate_many(
         staffing = dict(staffing) if staffing is not None else group_staffing(scenario)
         _check_staffing(scenario, staffing)
         jobs.append((scenario, staffing))
-    tasks = [(j, r) for j in range(len(jobs)) for r in range(replications)]
+    numbers = range(first_replication, first_replication + replications)
+    tasks = [(j, r) for j in range(len(jobs)) for r in numbers]
     summaries: dict[tuple[int, int], ReplicationSummary] = {}
     workers = workers or os.cpu_count() or 1
     if executor is None and (workers == 1 or len(tasks) == 1):
@@ -121,7 +126,7 @@ def simulate_many(
         Results(
             scenario=scenario,
             seed=seed,
-            summaries=[summaries[j, r] for r in range(replications)],
+            summaries=[summaries[j, r] for r in numbers],
         )
         for j, (scenario, _) in enumerate(jobs)
     ]

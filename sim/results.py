@@ -6,7 +6,7 @@ tables are the per-interval metrics as pandas DataFrames.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -26,13 +26,18 @@ from sim.metrics import (
     ratio,
     stat,
 )
+from sim.verdict import DecisionRule, Verdict, decide
 
 
 @dataclass(frozen=True)
 class Results:
+    """Replication totals of one staffing; `rule` decides the targets' verdicts (its `looks`
+    count the looks a sequential procedure took, or may take, at this sample)."""
+
     scenario: Scenario
     seed: int
     summaries: list[ReplicationSummary]
+    rule: DecisionRule = field(default_factory=DecisionRule)
 
     @property
     def replications(self) -> int:
@@ -83,19 +88,27 @@ class Results:
         }
 
     def target_results(self) -> list[dict[str, Any]]:
-        """Every target with the service level achieved at its scope.
+        """Every target with the service level achieved at its scope, and its verdict.
 
         ``scope: horizon`` judges the service level over the whole horizon; ``day`` and
         ``interval`` judge every day (every interval with contacts answered or abandoned)
         separately, and report the worst of them as ``achieved`` (``worst`` says which, and
-        ``periods_met`` how many of ``periods`` meet it). A target is met when the point
-        estimate reaches it (for ``day``/``interval``: in every period); ``ci_verdict`` says
-        whether the 95 % interval of ``achieved`` lies wholly above the target (``met``),
-        wholly below (``missed``) or straddles it (``uncertain``, also with one replication).
+        ``periods_met`` how many of ``periods`` meet it).
+
+        ``verdict`` (``met``, ``missed`` or ``undecided``), ``confidence`` and, when
+        undecided, ``replications_needed`` are the decision of `sim.verdict` under `rule`:
+        on the expected level of every period, with a family-wise error rate; ``room`` is the
+        worst period's mean minus the target, ``room_low`` the same for its one-sided lower
+        confidence bound. ``met`` is kept as it always was: the point estimate reaches the
+        target in every period. ``ci_verdict`` says whether the 95 % interval of ``achieved``
+        lies wholly above the target (``met``), wholly below (``missed``) or straddles it
+        (``uncertain``, also with one replication).
         """
         horizon = self.scenario.horizon
         rows = []
-        for j, target in enumerate(self.scenario.targets):
+        for j, (target, verdict) in enumerate(
+            zip(self.scenario.targets, self.verdicts(), strict=True)
+        ):
             levels = self.target_period_levels(j)
             means = _nanmean(levels)
             judged = np.flatnonzero(~np.isnan(means))
@@ -103,11 +116,11 @@ class Results:
             achieved = stat(levels[:, worst], upper=1.0)
             low, high = achieved["ci95_low"], achieved["ci95_high"]
             if low is not None and low >= target.service_level:
-                verdict = "met"
+                ci_verdict = "met"
             elif high is not None and high < target.service_level:
-                verdict = "missed"
+                ci_verdict = "missed"
             else:
-                verdict = "uncertain"
+                ci_verdict = "uncertain"
             row = {
                 "contact_type": target.contact_type,
                 "tier": target.tier,
@@ -115,7 +128,18 @@ class Results:
                 "service_level": target.service_level,
                 "achieved": achieved,
                 "met": bool(judged.size) and bool(np.all(means[judged] >= target.service_level)),
-                "ci_verdict": verdict,
+                "ci_verdict": ci_verdict,
+                "verdict": verdict.verdict,
+                "confidence": verdict.confidence,
+                "decision": {
+                    "confidence": self.rule.confidence,
+                    "tolerance": self.rule.tolerance,
+                    "looks": self.rule.looks,
+                },
+                "room": verdict.room,
+                "room_low": verdict.room_low,
+                "replications": verdict.replications,
+                "replications_needed": verdict.replications_needed,
                 "scope": target.scope,
                 "source": target.source,
             }
@@ -134,22 +158,48 @@ class Results:
             rows.append(row)
         return rows
 
-    def target_period_levels(self, j: int) -> np.ndarray:
-        """Service level of target `j`'s population in each period of its scope, per
-        replication, ``(replications, periods)``: one period for ``horizon``, one per day, or
-        one per interval (by arrival); NaN where nothing was answered or abandoned."""
+    @cached_property
+    def _verdicts(self) -> list[Verdict]:
+        return [
+            decide(
+                self.target_period_levels(j),
+                target.service_level,
+                self.rule,
+                self.target_period_closed(j),
+            )
+            for j, target in enumerate(self.scenario.targets)
+        ]
+
+    def verdicts(self) -> list[Verdict]:
+        """Each target's verdict under `rule` (`sim.verdict.decide`), in the scenario's order."""
+        return self._verdicts
+
+    def target_period_counts(self, j: int) -> np.ndarray:
+        """Totals of target `j`'s population in each period of its scope, per replication,
+        ``(replications, periods, fields)``: one period for ``horizon``, one per day, or one
+        per interval (by arrival)."""
         horizon = self.scenario.horizon
         per_interval = np.stack([s.target_counts[:, j] for s in self.summaries])  # (R, K, F)
         scope = self.scenario.targets[j].scope
         if scope == "horizon":
-            periods = per_interval.sum(axis=1, keepdims=True)
-        elif scope == "day":
-            periods = per_interval.reshape(
+            return per_interval.sum(axis=1, keepdims=True)
+        if scope == "day":
+            return per_interval.reshape(
                 len(self.summaries), horizon.days, horizon.intervals_per_day, -1
             ).sum(axis=2)
-        else:
-            periods = per_interval
-        return kpis(periods)["service_level"]
+        return per_interval
+
+    def target_period_closed(self, j: int) -> np.ndarray:
+        """Contacts answered or abandoned in each period of target `j`'s scope, per
+        replication, ``(replications, periods)``."""
+        values = kpis(self.target_period_counts(j))
+        return values["answered"] + values["abandoned"]
+
+    def target_period_levels(self, j: int) -> np.ndarray:
+        """Service level of target `j`'s population in each period of its scope, per
+        replication, ``(replications, periods)``; NaN where nothing was answered or
+        abandoned."""
+        return kpis(self.target_period_counts(j))["service_level"]
 
     def centre_kpis(self) -> dict[str, Any]:
         """The live channels' contacts taken together over the horizon: service level (each

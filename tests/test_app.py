@@ -97,7 +97,8 @@ def test_simulate_page_runs_and_draws(tmp_path: Path):
     at.button(key="simulate_run").click().run()
     _finish(at)
     _clean(at)
-    assert len(at.metric) == 1 and at.metric[0].delta in ("met", "missed")
+    assert len(at.metric) == 1
+    assert at.metric[0].delta.split()[0] in ("met", "MISSED", "undecided:")
     assert len(at.get("image")) >= 4  # SL, queue, heatmap, occupancy
 
 

@@ -48,7 +48,8 @@ def test_runs_are_kept_listed_shown_and_compared(wfm: WfmRunner, tmp_path: Path)
     assert [r["seed"] for r in runs] == [2, 1] and {r["command"] for r in runs} == {"simulate"}
     old, new = runs[1]["id"], runs[0]["id"]
     kept = get_run(store, old[:6])  # a unique start of the ID will do
-    assert kept["params"] == {"replications": 2} and kept["seed"] == 1
+    assert kept["params"]["replications"] == 2 and kept["seed"] == 1
+    assert kept["params"]["plan"] is None and kept["params"]["confidence"] == 0.95
     assert kept["scenario_sha256"] == scenario_sha256(load(contract_path("single_queue.yaml")))
     assert (
         kept["kpis"]["general.service_level"] == first["contact_types"]["general"]["service_level"]

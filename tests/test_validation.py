@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from conftest import queue_scenario
 from exact_queues import erlang_a, erlang_c
 
 from scenarios.load import from_dict
@@ -32,28 +33,6 @@ SEED = 20261123
 REPLICATIONS = 10
 
 
-def scenario_dict(
-    interval_min: int, volume: float, aht_s: float, patience_s: float | None, agents: int
-) -> dict:
-    contact_type = {
-        "name": "general",
-        "channel": "voice",
-        "skill": "general",
-        "volume": {"per_interval": volume},
-        "handle_time": {"distribution": "exponential", "mean_s": aht_s},
-    }
-    if patience_s is not None:
-        contact_type["patience"] = {"distribution": "exponential", "mean_s": patience_s}
-    return {
-        "name": "validation",
-        "horizon": {"days": 7, "interval_min": interval_min},
-        "channels": [{"name": "voice", "kind": "voice"}],
-        "contact_types": [contact_type],
-        "targets": [{"contact_type": "general", "answer_within_s": 20, "service_level": 0.8}],
-        "agent_groups": [{"name": "pool", "skills": ["general"], "agents": agents}],
-    }  # fmt: skip
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("interval_min", "volume", "aht_s", "patience_s", "agents"),
@@ -61,7 +40,7 @@ def scenario_dict(
     ids=[case[0] for case in CASES],
 )
 def test_simulation_reproduces_exact_erlang(interval_min, volume, aht_s, patience_s, agents):
-    scenario = from_dict(scenario_dict(interval_min, volume, aht_s, patience_s, agents))
+    scenario = from_dict(queue_scenario(interval_min, volume, aht_s, patience_s, agents))
     rate_per_s = volume / (interval_min * 60)
     if patience_s is None:
         exact = erlang_c(rate_per_s, aht_s, agents, 20)

@@ -10,6 +10,7 @@ import streamlit as st
 from optimise.roster import build_roster, generate_agents
 from report.export import json_text
 from report.plan_figures import coverage_figure, shift_gantt_figure
+from report.summary import verdict_text
 from ui import session
 
 
@@ -66,6 +67,29 @@ def _plan(document: dict, days: int) -> None:
                                  "text/csv")  # fmt: skip
     downloads[2].download_button("Coverage (CSV)", pd.DataFrame(coverage).to_csv(index=False),
                                  "coverage.csv", "text/csv")  # fmt: skip
+    verification = document.get("verification")
+    if verification is not None:
+        st.caption(
+            "Targets in the independent verification "
+            f"({verification['replications']} replications; one-sided "
+            f"{100 * verification['targets'][0]['decision']['confidence']:g} %, tolerance "
+            f"{100 * verification['targets'][0]['decision']['tolerance']:g} points)"
+            if verification["targets"]
+            else "No targets"
+        )
+        st.dataframe(
+            [
+                {
+                    "target": t["contact_type"] + (f" / {t['tier']}" if t["tier"] else ""),
+                    "level": f"{t['service_level']:.0%} in {t['answer_within_s']:g} s "
+                    f"({t['scope']})",
+                    "verdict": verdict_text(t),
+                    "room (points)": None if t["room"] is None else round(100 * t["room"], 1),
+                }
+                for t in verification["targets"]
+            ],
+            hide_index=True,
+        )
     with st.expander("Roster: anonymous agents on these shifts for one week"):
         if st.button("Build the roster", key="opt_roster"):
             with st.spinner("rostering"):

@@ -14,6 +14,7 @@ from report.service_figures import (
     service_heatmap,
     service_level_figure,
 )
+from report.summary import verdict_text
 from scenarios.schema import WEEKDAYS
 from ui import session
 
@@ -50,11 +51,12 @@ def _results(run: dict, staffing: str, first_weekday: int) -> None:
         who = target["contact_type"] + (f" / {target['tier']}" if target["tier"] else "")
         low, high = achieved["ci95_low"], achieved["ci95_high"]
         band = f" [{low:.0%}-{high:.0%}]" if low is not None else ""
+        colour = {"met": "normal", "missed": "inverse"}.get(target["verdict"], "off")
         tiles[i % len(tiles)].metric(
             f"{who}: {target['service_level']:.0%} in {target['answer_within_s']:g} s",
             "-" if achieved["mean"] is None else f"{achieved['mean']:.1%}{band}",
-            "met" if target["met"] else "missed",
-            delta_color="normal" if target["met"] else "inverse",
+            verdict_text(target),
+            delta_color=colour,
         )
     intervals = run["intervals"]
     types = list(intervals["contact_type"].unique())
@@ -74,7 +76,9 @@ def _results(run: dict, staffing: str, first_weekday: int) -> None:
                     "target": f"{t['service_level']:.0%} in {t['answer_within_s']:g} s",
                     "scope": t["scope"],
                     "achieved": t["achieved"]["mean"],
-                    "met": t["met"],
+                    "verdict": t["verdict"],
+                    "confidence": t["confidence"],
+                    "room (points)": None if t["room"] is None else 100 * t["room"],
                     "source": t["source"],
                 }
                 for t in targets

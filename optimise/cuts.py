@@ -1,0 +1,186 @@
+"""Cutting planes on the simulated service-level functions (Atlason, Epelman and Henderson 2004;
+for several skills, Cezik and L'Ecuyer 2008).
+
+A target period's expected service level is a function of the agents working in each group
+and interval. Above the offered load it is close to concave in them, so its tangent plane at a
+simulated plan is above it everywhere, and "the tangent reaches the goal" is a necessary
+condition for the goal to be reached: a cut that the cheapest plan meeting the targets cannot
+violate. The shift model (`optimise.shifts`) takes the cuts as constraints on its coverage.
+
+The slopes are marginal effects estimated by finite differences on common random numbers: the
+plan is simulated again with one more agent of a group in every interval of one *phase* (the
+intervals ``k`` with ``k mod span == phase``), on the same seed and replications, so the only
+difference is the extra agents. An extra agent in interval ``k`` acts on intervals ``k`` to
+``k + span - 1`` (its queue drains over the next hour or so); the change seen there is put down
+to it. With ``span`` phases per group, one simulation per (group, phase) gives every interval's
+marginal effect on every period of every target: ``groups x span`` simulations a round instead
+of one per interval. A period's level is the mean over replications of answered-in-time over
+contacts closed, so its slope is the mean of the change in answered-in-time divided by the
+replication's closed contacts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.demand import expected_offered, open_mask
+from scenarios.schema import Scenario
+from sim.metrics import ABANDONED, ANSWERED, WITHIN
+from sim.replicate import Staffing, simulate_many
+from sim.results import Results
+from sim.routing import plan_routing
+
+LAG_WINDOW_MIN = 60  # how long an extra agent's effect on the queue is followed
+
+
+@dataclass(frozen=True)
+class Cut:
+    """``sum(coefficients[g, k] * agents[g, k]) >= rhs``: agents working (net of breaks) in
+    group g and interval k (flattened over the horizon); from target `target`'s period
+    `period`."""
+
+    target: int
+    period: int
+    coefficients: dict[tuple[int, int], float]
+    rhs: float
+
+
+def phase_span(scenario: Scenario) -> int:
+    """Phases per group: 1 when no target is judged per interval (a day's level only needs
+    each interval's total effect), else enough that an extra agent's effect is followed for
+    `LAG_WINDOW_MIN` minutes."""
+    if all(t.scope != "interval" for t in scenario.targets):
+        return 1
+    return max(2, math.ceil(LAG_WINDOW_MIN / scenario.horizon.interval_min))
+
+
+def marginal_effects(
+    base: Results,
+    staffing: Staffing,
+    *,
+    replications: int,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> list[np.ndarray]:
+    """Per target, ``(periods, groups, intervals)``: the change in the period's expected
+    service level from one more agent working in a group and interval, estimated on the first
+    `replications` of `base` (the plan's own simulation, whose seed it reuses). Effects are
+    never negative: more agents never slow a queue down, and a negative difference is noise."""
+    scenario = base.scenario
+    horizon = scenario.horizon
+    n_intervals = horizon.days * horizon.intervals_per_day
+    span = phase_span(scenario)
+    groups = [g.name for g in scenario.agent_groups]
+    runs, keys = [], []
+    for g, name in enumerate(groups):
+        steps = np.asarray(staffing[name])
+        per_interval = steps.shape[1] // horizon.intervals_per_day
+        for phase in range(span):
+            bumped = {n: np.asarray(v) for n, v in staffing.items()}
+            mask = (np.arange(n_intervals) % span == phase).reshape(horizon.days, -1)
+            bumped[name] = steps + np.repeat(mask, per_interval, axis=1).astype(steps.dtype)
+            runs.append((scenario, bumped))
+            keys.append((g, phase))
+    replications = min(replications, base.replications)
+    perturbed = simulate_many(
+        runs, base.seed, replications, executor=executor, workers=workers, progress=progress
+    )
+    base_counts = [s.target_counts for s in base.summaries[:replications]]  # (K, targets, F)
+    effects = []
+    for j in range(len(scenario.targets)):
+        period_of = _period_of(scenario, j)
+        n_periods = int(period_of.max()) + 1
+        within0 = np.stack([c[:, j, WITHIN] for c in base_counts])  # (R, K)
+        closed0 = np.stack([c[:, j, ANSWERED] + c[:, j, ABANDONED] for c in base_counts])
+        closed = np.zeros((replications, n_periods))
+        np.add.at(closed, (slice(None), period_of), closed0)
+        valid = closed > 0
+        effect = np.zeros((n_periods, len(groups), n_intervals))
+        for (g, phase), results in zip(keys, perturbed, strict=True):
+            within1 = np.stack([s.target_counts[:, j, WITHIN] for s in results.summaries])
+            # The change in interval i is put down to the extra agent in the interval of this
+            # phase at or before i.
+            source = np.arange(n_intervals) - (np.arange(n_intervals) - phase) % span
+            share = np.where(
+                valid[:, period_of], (within1 - within0) / np.where(valid, closed, 1)[:, period_of],
+                0.0,
+            )  # fmt: skip
+            change = share.sum(axis=0) / np.maximum(valid.sum(axis=0)[period_of], 1)
+            keep = source >= 0
+            np.add.at(effect[:, g, :], (period_of[keep], source[keep]), change[keep])
+        effects.append(np.maximum(effect, 0.0))
+    return effects
+
+
+def _period_of(scenario: Scenario, j: int) -> np.ndarray:
+    """For each interval of the horizon, the period of target `j`'s scope it belongs to."""
+    horizon = scenario.horizon
+    k = np.arange(horizon.days * horizon.intervals_per_day)
+    scope = scenario.targets[j].scope
+    if scope == "horizon":
+        return np.zeros_like(k)
+    if scope == "day":
+        return k // horizon.intervals_per_day
+    return k
+
+
+def tangent_cuts(
+    results: Results,
+    agents: dict[str, np.ndarray],
+    effects: list[np.ndarray],
+    goals: list[np.ndarray],
+) -> list[Cut]:
+    """One cut per judged period of every target: the tangent plane of its level at the plan,
+    ``level + sum(effect * (y - agents)) >= goal``. `agents` are the plan's agents working per
+    group, flattened over the horizon; `goals[j]` per period the level target `j` must reach
+    there (the target, or the bound a verdict needs)."""
+    scenario = results.scenario
+    names = [g.name for g in scenario.agent_groups]
+    cuts = []
+    for j, (effect, goal) in enumerate(zip(effects, goals, strict=True)):
+        levels = results.target_period_levels(j)
+        valid = ~np.isnan(levels)
+        mean = np.where(valid, levels, 0.0).sum(axis=0) / np.maximum(valid.sum(axis=0), 1)
+        for p in np.flatnonzero(valid.any(axis=0)):
+            coefficients = {
+                (g, int(k)): float(effect[p, g, k])
+                for g in range(len(names))
+                for k in np.flatnonzero(effect[p, g] > 1e-6)
+            }
+            if not coefficients:
+                continue
+            here = sum(c * agents[names[g]][k] for (g, k), c in coefficients.items())
+            cuts.append(Cut(j, int(p), coefficients, float(goal[p] - mean[p] + here)))
+    return cuts
+
+
+def load_floors(scenario: Scenario) -> list[tuple[list[int], np.ndarray]]:
+    """Per skill, the groups that serve it and the agents its offered load keeps busy in each
+    interval, flattened: the agents of those groups together must be at least that, or the
+    skill's queue grows without end. These keep the cuts where the service level is concave in
+    the agents (below the load it is not, and a tangent there is no bound)."""
+    horizon = scenario.horizon
+    plan = plan_routing(scenario)
+    offered = expected_offered(scenario)
+    per_skill = [np.zeros(horizon.days * horizon.intervals_per_day) for _ in plan.skills]
+    for t, ct in enumerate(scenario.contact_types):
+        channel = scenario.channel_of(ct)
+        work_s = offered[t].ravel() * ct.handle_time.mean / channel.concurrency
+        if channel.kind == "email":
+            is_open = open_mask(channel.business_hours, horizon).ravel()
+            open_s = is_open.sum() * horizon.interval_s
+            busy = work_s.sum() / open_s if open_s else 0.0
+            per_skill[plan.type_skill[t]] += np.where(is_open, busy, 0.0)
+        else:
+            per_skill[plan.type_skill[t]] += work_s / horizon.interval_s
+    floors = []
+    for s, load in enumerate(per_skill):
+        first = plan.type_skill.index(s)
+        floors.append((sorted(plan.type_groups[first]), load))
+    return floors

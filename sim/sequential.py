@@ -1,0 +1,89 @@
+"""Sequential sampling: replications added to a staffing only while a target's verdict is open.
+
+A check starts with `replications` and looks at the verdicts (`sim.verdict`). While some
+target is undecided it adds replications -- jumping to the first count of the schedule
+``start, 2 x start, 4 x start, ... , cap`` that the undecided verdicts project will decide
+them -- and looks again, never past the cap. The schedule fixes how many looks there can be
+before any data is seen, and the decision rule splits its error rate over them, so looking
+repeatedly does not inflate it. Extra replications are numbers ``n, n + 1, ...`` of the same
+seed: the sample grows on the same random streams (common random numbers with any other
+staffing checked on that seed), and the answer is the same whatever the worker count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import replace
+
+from scenarios.schema import Scenario
+from sim.replicate import Staffing, simulate
+from sim.results import Results
+from sim.verdict import MISSED, DecisionRule
+
+
+def replication_schedule(start: int, cap: int) -> list[int]:
+    """The replication counts a sequential check may look at: `start` doubling up to `cap`
+    (`cap` itself the last; just `start` when the cap is not above it)."""
+    if start < 1:
+        raise ValueError(f"replications must be >= 1, got {start}")
+    counts = [start]
+    while counts[-1] < cap:
+        counts.append(min(2 * counts[-1], cap))
+    return counts
+
+
+def simulate_until_decided(
+    scenario: Scenario,
+    staffing: Staffing | None,
+    seed: int,
+    replications: int,
+    max_replications: int,
+    rule: DecisionRule | None = None,
+    *,
+    stop_when_missed: bool = False,
+    executor: Executor | None = None,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Results:
+    """Simulate `staffing` until every target's verdict is decided or `max_replications` are
+    spent (see the module's docstring). With `stop_when_missed`, a missed target ends the
+    sampling at once: the staffing fails whatever the others say. `rule` gives the confidence
+    and tolerance; its `looks` are set from the schedule. `progress(fraction)` follows the
+    replications done out of the cap."""
+    schedule = replication_schedule(replications, max(max_replications, replications))
+    rule = replace(rule or DecisionRule(), looks=len(schedule))
+    cap = schedule[-1]
+
+    def part(done: int, count: int) -> Callable[[float], None] | None:
+        if progress is None:
+            return None
+        return lambda fraction: progress((done + fraction * count) / cap)
+
+    results = replace(
+        simulate(scenario, staffing, seed, replications, executor, workers, part(0, replications)),
+        rule=rule,
+    )
+    while results.replications < cap:
+        verdicts = results.verdicts()
+        if all(v.decided for v in verdicts):
+            break
+        if stop_when_missed and any(v.verdict == MISSED for v in verdicts):
+            break
+        wanted = max(v.replications_needed or 0 for v in verdicts)
+        target = next((n for n in schedule if n >= wanted), cap)
+        target = max(target, next(n for n in schedule if n > results.replications))
+        more = simulate(
+            scenario,
+            staffing,
+            seed,
+            target - results.replications,
+            executor,
+            workers,
+            part(results.replications, target - results.replications),
+            first_replication=results.replications,
+        )
+        results = replace(results, summaries=results.summaries + more.summaries)
+    if progress is not None:
+        progress(1.0)
+    return results

@@ -1,0 +1,208 @@
+"""Whether a target is met, decided from replications with a stated error rate.
+
+A target is *met* when its expected service level (the long-run mean over replications) reaches
+the target in every period of its scope: the whole horizon, each day, or each interval. For
+`day` and `interval` scopes that is a family of hypotheses, one per period, and a verdict on
+the family is one of:
+
+- ``missed``: some period is significantly below the target. Each period is tested one-sided
+  at level ``alpha / (periods x looks)`` (Bonferroni over the family and over the looks a
+  sequential procedure may take), so a plan whose every period truly sits at the target is
+  called missed with probability at most ``alpha``, however many intervals it has.
+- ``met``: nothing is missed, and every period's expected level is at least ``target -
+  tolerance`` with one-sided confidence ``1 - alpha / looks`` (an intersection-union test:
+  the claim "all periods are within tolerance" is wrong only if some period's own test is, so
+  no division by the number of periods is needed). A plan with a period truly more than the
+  tolerance below target is called met with probability at most ``alpha``.
+- ``undecided``: neither yet; `replications_needed` projects how many replications in all
+  would decide it, if the means stayed where they are.
+
+A plan whose periods sit exactly at the target is called met once the replications make each
+period's confidence bound narrower than the tolerance; it is never called missed more often
+than ``alpha``. The spread of a period's level is never taken as smaller than that of a share
+of independent contacts at the target (``target x (1 - target) / contacts``), so a handful of
+replications that happen to agree cannot make a quiet interval look certain.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+MET, MISSED, UNDECIDED = "met", "missed", "undecided"
+
+
+@dataclass(frozen=True)
+class DecisionRule:
+    """How verdicts are taken: one-sided `confidence` over the family, `tolerance` in
+    service-level points (0.02 = 2 points), and the number of `looks` a sequential procedure
+    may take at the same plan (the error rate is split over them)."""
+
+    confidence: float = 0.95
+    tolerance: float = 0.02
+    looks: int = 1
+
+    def __post_init__(self) -> None:
+        if not 0.5 <= self.confidence < 1:
+            raise ValueError(f"confidence must be in [0.5, 1), got {self.confidence}")
+        if not 0 <= self.tolerance < 1:
+            raise ValueError(f"tolerance must be in [0, 1), got {self.tolerance}")
+        if self.looks < 1:
+            raise ValueError(f"looks must be >= 1, got {self.looks}")
+
+    @property
+    def alpha(self) -> float:
+        return 1.0 - self.confidence
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The verdict on one target over its periods.
+
+    `confidence` is the confidence the data give the verdict's claim (at least the rule's for
+    ``met`` and ``missed``; for ``undecided``, how sure it is so far that the target is met).
+    `room` is the worst period's expected level minus the target (negative: short), `room_low`
+    the same for its lower one-sided confidence bound. `replications_needed` is set only when
+    undecided: the replications in all that would decide it (at least one more)."""
+
+    verdict: str
+    confidence: float
+    periods: int
+    worst_period: int
+    room: float
+    room_low: float
+    replications: int
+    replications_needed: int | None = None
+
+    @property
+    def decided(self) -> bool:
+        return self.verdict != UNDECIDED
+
+
+def decide(
+    levels: np.ndarray,
+    goal: float,
+    rule: DecisionRule,
+    contacts: np.ndarray | None = None,
+) -> Verdict:
+    """The verdict on a target of level `goal` from `levels`, ``(replications, periods)``
+    service levels with NaN where a replication had no contact in that period. `contacts`,
+    the same shape, gives the contacts answered or abandoned behind each level (used for the
+    floor on the spread; without it there is no floor)."""
+    from scipy.stats import t as student_t
+
+    mean, sd, n, judged = period_spread(levels, goal, contacts)
+    replications = np.shape(levels)[0]
+    if judged.size == 0:
+        return Verdict(UNDECIDED, 0.0, 0, 0, math.nan, math.nan, replications, replications + 1)
+    error = sd / np.sqrt(n)
+    df = np.maximum(n - 1, 1)
+    family = judged.size
+    looks = rule.looks
+    alpha = rule.alpha
+
+    # One-sided tail probabilities: of a mean this low if the period met the target, and of a
+    # mean this high if the period were a tolerance short. NaN errors (one replication) are
+    # treated as no evidence either way.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p_short = np.where(
+            error > 0, student_t.cdf((mean - goal) / error, df), np.where(mean < goal, 0.0, 1.0)
+        )
+        p_within = np.where(
+            error > 0,
+            student_t.sf((mean - (goal - rule.tolerance)) / error, df),
+            np.where(mean < goal - rule.tolerance, 1.0, 0.0),
+        )
+    p_short = np.where(np.isnan(error), 1.0, p_short)
+    p_within = np.where(np.isnan(error), 1.0, p_within)
+
+    worst = int(np.argmin(mean))
+    t_met = student_t.ppf(1 - alpha / looks, df)
+    low = mean - t_met * error  # NaN where a period has one replication: no bound
+    room = float(mean[worst] - goal)
+    room_low = float(np.min(low) - goal)
+    missed_at = float(np.min(p_short)) * family * looks
+    if missed_at <= alpha:
+        return Verdict(
+            MISSED, 1 - missed_at, family, int(judged[int(np.argmin(p_short))]), room,
+            room_low, replications,
+        )  # fmt: skip
+    met_at = float(np.max(p_within)) * looks
+    if met_at <= alpha:
+        return Verdict(MET, 1 - met_at, family, int(judged[worst]), room, room_low, replications)
+    needed = _replications_needed(mean, sd, n, goal, rule, family, replications)
+    return Verdict(
+        UNDECIDED, max(0.0, 1 - met_at), family, int(judged[worst]), room, room_low,
+        replications, needed,
+    )  # fmt: skip
+
+
+def period_spread(
+    levels: np.ndarray, goal: float, contacts: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For the periods with at least one level (`judged`, their indices): the mean level, its
+    spread over replications (never under the floor for independent contacts at `goal`; NaN
+    with one replication) and the number of replications that had contacts there."""
+    x = np.asarray(levels, dtype=float)
+    valid = ~np.isnan(x)
+    judged = np.flatnonzero(valid.any(axis=0))
+    x, valid = x[:, judged], valid[:, judged]
+    n = valid.sum(axis=0)
+    mean = np.where(valid, x, 0.0).sum(axis=0) / np.maximum(n, 1)
+    spread = np.where(valid, x - mean, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sd = np.sqrt((spread * spread).sum(axis=0) / (n - 1))
+    sd = np.where(n > 1, sd, np.nan)
+    if contacts is not None:
+        per_rep = np.where(valid, np.asarray(contacts, dtype=float)[:, judged], 0.0).sum(axis=0)
+        floor = math.sqrt(goal * (1 - goal)) / np.sqrt(np.maximum(per_rep / n, 1.0))
+        sd = np.where(np.isnan(sd), np.nan, np.maximum(sd, floor))
+    return mean, sd, n, judged
+
+
+def met_level(
+    levels: np.ndarray, goal: float, rule: DecisionRule, contacts: np.ndarray | None = None
+) -> np.ndarray:
+    """Per period (all of them, NaN where never judged), the mean level at which a "met"
+    verdict would just be reached at this sample's spread: the target less the tolerance,
+    plus the one-sided confidence bound's width. What a search aims each period at."""
+    from scipy.stats import t as student_t
+
+    _, sd, n, judged = period_spread(levels, goal, contacts)
+    out = np.full(np.shape(levels)[1], np.nan)
+    width = student_t.ppf(1 - rule.alpha / rule.looks, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    out[judged] = goal - rule.tolerance + np.nan_to_num(width, nan=rule.tolerance)
+    return out
+
+
+def _replications_needed(
+    mean: np.ndarray,
+    sd: np.ndarray,
+    n: np.ndarray,
+    goal: float,
+    rule: DecisionRule,
+    family: int,
+    replications: int,
+) -> int:
+    """Replications in all after which every period would be decided, if its mean and spread
+    stayed as they are (normal quantiles; at least one more than now)."""
+    from scipy.stats import norm
+
+    z_met = norm.ppf(1 - rule.alpha / rule.looks)
+    z_missed = norm.ppf(1 - rule.alpha / (family * rule.looks))
+    spread = np.where(np.isnan(sd), 1.0, sd)  # one replication: assume the widest spread
+    with np.errstate(divide="ignore", invalid="ignore"):
+        above = mean - (goal - rule.tolerance)
+        to_meet = np.where(above > 0, (z_met * spread / above) ** 2, np.inf)
+        below = goal - mean
+        to_miss = np.where(below > 0, (z_missed * spread / below) ** 2, np.inf)
+    per_period = np.minimum(to_meet, to_miss)
+    # A period's valid replications are a share of all: scale to the replications needed.
+    share = n / max(replications, 1)
+    total = per_period / np.maximum(share, 1e-9)
+    worst = float(np.max(total))
+    if not math.isfinite(worst):
+        return replications + 1
+    return max(replications + 1, math.ceil(worst))

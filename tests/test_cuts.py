@@ -1,0 +1,94 @@
+"""The cut estimator (`optimise.cuts`): marginal effects by finite differences on common random
+numbers, against the exact Erlang A effect of one more agent, and the cuts built from them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import queue_scenario
+from exact_queues import erlang_a
+
+from optimise.cuts import load_floors, marginal_effects, phase_span, tangent_cuts
+from optimise.shifts import schedule
+from scenarios.load import from_dict
+from sim.replicate import simulate
+
+AHT_S, PATIENCE_S, WITHIN_S, PER_HOUR, AGENTS = 180.0, 120.0, 20.0, 200.0, 11
+
+
+def _queue(scope: str = "interval") -> dict:
+    return queue_scenario(60, PER_HOUR, AHT_S, PATIENCE_S, AGENTS, days=1, scope=scope)
+
+
+def _exact_effect() -> float:
+    """Erlang A: how much one more agent raises the steady-state service level."""
+    rate = PER_HOUR / 3600
+    more = erlang_a(rate, AHT_S, PATIENCE_S, AGENTS + 1, WITHIN_S)["service_level"]
+    return more - erlang_a(rate, AHT_S, PATIENCE_S, AGENTS, WITHIN_S)["service_level"]
+
+
+def _staffing(scenario, agents=AGENTS):
+    horizon = scenario.horizon
+    return {"pool": np.full((horizon.days, horizon.intervals_per_day), agents, dtype=np.int64)}
+
+
+def test_one_more_agent_moves_a_stationary_interval_as_erlang_a_says():
+    scenario = from_dict(_queue())
+    staffing = _staffing(scenario)
+    base = simulate(scenario, staffing, seed=3, replications=20, workers=2)
+    (effect,) = marginal_effects(base, staffing, replications=20, workers=2)
+    exact = _exact_effect()
+    assert exact > 0.05
+    # Interval k's level moves with the agent added in k (most) and in k - 1 (its queue).
+    k = np.arange(2, 23)
+    own, lagged = effect[k, 0, k], effect[k, 0, k - 1]
+    assert np.all(own > 0)
+    assert own.mean() > 5 * lagged.mean()
+    total = own + lagged
+    assert total.mean() == pytest.approx(exact, rel=0.25)
+    # Nothing acts backwards in time or further than the lag window.
+    assert np.all(effect[k, 0, k + 1] == 0) and np.all(effect[k, 0, k - 2] == 0)
+
+
+def test_a_day_target_takes_each_interval_s_whole_effect_on_the_day():
+    scenario = from_dict(_queue(scope="day"))
+    assert phase_span(scenario) == 1
+    staffing = _staffing(scenario)
+    base = simulate(scenario, staffing, seed=4, replications=10, workers=2)
+    (effect,) = marginal_effects(base, staffing, replications=10, workers=2)
+    assert effect.shape == (1, 1, 24)
+    # One more agent all day moves the day's level by about the exact single-interval effect.
+    exact = _exact_effect()
+    assert effect.sum() == pytest.approx(exact, rel=0.25)
+
+
+def test_a_tangent_cut_holds_at_its_plan_and_asks_for_agents_where_a_period_is_short():
+    scenario = from_dict(_queue())
+    staffing = _staffing(scenario)
+    base = simulate(scenario, staffing, seed=5, replications=10, workers=2)
+    effects = marginal_effects(base, staffing, replications=10, workers=2)
+    agents = {"pool": staffing["pool"].ravel().astype(float)}
+    levels = np.nanmean(base.target_period_levels(0), axis=0)
+    goals = [np.full(24, 0.8)]
+    cuts = tangent_cuts(base, agents, effects, goals)
+    assert len(cuts) == 24
+    for cut in cuts:
+        here = sum(c * agents["pool"][k] for (_, k), c in cut.coefficients.items())
+        # At the plan itself the cut reads "level >= goal": it holds where the level does.
+        assert (here >= cut.rhs - 1e-9) == (levels[cut.period] >= 0.8 - 1e-9)
+    # Scheduled with the cuts alone, the plan staffs up where the level is short.
+    plan = schedule(
+        scenario, {"pool": np.full((1, 24), AGENTS)}, cuts=cuts, floors=load_floors(scenario),
+        cover_requirement=False, time_limit_s=10,
+    )  # fmt: skip
+    assert plan.status == "optimal"
+    scheduled = np.array([row["scheduled"] for row in plan.coverage])
+    short = levels < 0.8
+    assert short.any() and np.all(scheduled[short] >= AGENTS)
+
+
+def test_load_floors_pool_the_groups_of_each_skill():
+    scenario = from_dict(_queue())
+    ((groups, load),) = load_floors(scenario)
+    assert groups == [0]
+    assert load == pytest.approx(np.full(24, PER_HOUR * AHT_S / 3600))
