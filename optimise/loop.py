@@ -12,8 +12,11 @@ targets, decided with a stated confidence.
    numbers) and add, for every period, the tangent plane of its level at this plan as a linear
    constraint: the tangent must reach the level a "met" verdict needs there (target less the
    tolerance, plus the confidence bound's half-width at this sample). Re-solve the shift
-   model with every cut so far, no requirement and the skills' offered loads as floors; that
-   is the next plan. Its cost is a lower bound on the cost of any plan the cuts admit.
+   model with every cut so far, no requirement and the skills' offered loads as floors, within
+   a trust region: no group loses more than `TRUST_STEP` of its agents in an interval against
+   the incumbent (or, before there is one, the plan just simulated). Tangent planes are
+   accurate near the plan they were taken at; far from it the cheapest plan they admit leaps
+   to staffing no simulation has seen and the rounds zig-zag.
 4. Repeat until the cheapest plan the cuts admit is no cheaper than the cheapest plan found to
    meet every target (the **incumbent**), a round gives back a plan already simulated, the
    cuts admit no plan, or `max_rounds` run out; the reason is kept (`stop_reason`).
@@ -44,6 +47,7 @@ from sim.verdict import MET, DecisionRule, met_level
 
 VERIFY_SEED_OFFSET = 1_000_003  # the verification's seed: independent of the loop's
 MAX_VERIFICATIONS = 3
+TRUST_STEP = 0.15  # a cut round lowers a group's agents in an interval by at most this share
 GROWTH = 8  # a check may grow to this many times its starting replications by default
 
 
@@ -51,8 +55,9 @@ GROWTH = 8  # a check may grow to this many times its starting replications by d
 class Optimisation:
     """The final plan, the analytic requirement it started from, its verification (None when
     the user's requirement was scheduled as given) and one entry per round of the loop.
-    `cut_bound` is the cuts' lower bound on the cost of a plan meeting the targets (the last
-    master problem's proven bound; valid where the levels are concave in the agents)."""
+    `cut_bound` is the cuts' lower bound on the cost of a plan meeting the targets (the proven
+    bound of the master problem with every cut and no trust region; valid where the levels
+    are concave in the agents)."""
 
     plan: ShiftPlan
     requirement: dict[str, np.ndarray]
@@ -152,7 +157,7 @@ def optimise(
         search.rounds,
         first_weekday=scenario.horizon.first_weekday,
         reserve=reserve,
-        cut_bound=search.bound,
+        cut_bound=search.cut_bound(),
         stop_reason=stop_reason,
     )
 
@@ -172,7 +177,6 @@ class _Search:
         self.cuts: list[Cut] = []
         self.seen: dict[tuple, float] = {}
         self.rounds: list[dict[str, Any]] = []
-        self.bound: float | None = None
 
     def run(self, seed: int, max_rounds: int) -> tuple[ShiftPlan, Results | None, str]:
         """The final plan, its verification and why the search stopped."""
@@ -196,7 +200,7 @@ class _Search:
             # the verification's sample becomes the loop's, with the cuts it gives.
             self._add_cuts(plan, verification)
             loop_seed, kind = verify_seed, "cut"
-            plan = self._solve(cut=True)
+            plan = self._solve(cut=True, around=plan)
             reason = "the verification did not confirm the plan"
         if incumbent is None:
             self.say("no plan met every target: verifying the last plan")
@@ -223,7 +227,8 @@ class _Search:
             if len(self.rounds) >= max_rounds:
                 return incumbent, f"{max_rounds} rounds run"
             self._add_cuts(plan, results)
-            plan, kind = self._solve(cut=True), "cut"
+            centre = plan if incumbent is None else incumbent[0]
+            plan, kind = self._solve(cut=True, around=centre), "cut"
             if (
                 incumbent is not None
                 and plan.cost is not None
@@ -231,7 +236,14 @@ class _Search:
             ):
                 return incumbent, "the cuts admit no cheaper plan"
 
-    def _solve(self, cut: bool) -> ShiftPlan:
+    def _solve(self, cut: bool, around: ShiftPlan | None = None) -> ShiftPlan:
+        """The analytic requirement's plan, or (`cut`) the cheapest plan the cuts admit within
+        the trust region `around` a plan."""
+        floors = list(self.floors) if cut else []
+        if around is not None:
+            working = _working(self.scenario, around)
+            floors += [([g], (1 - TRUST_STEP) * working[group.name])
+                       for g, group in enumerate(self.scenario.agent_groups)]  # fmt: skip
         plan = schedule(
             self.scenario,
             self.needed,
@@ -239,12 +251,20 @@ class _Search:
             budget=self.budget,
             soft=self.soft,
             cuts=self.cuts if cut else (),
-            floors=self.floors if cut else (),
+            floors=floors,
             cover_requirement=not cut,
         )
-        if cut and plan.best_bound is not None:
-            self.bound = plan.best_bound
         return plan
+
+    def cut_bound(self) -> float | None:
+        """The cuts' lower bound on the cost of a plan meeting the targets: the master problem
+        with every cut and no trust region, its proven bound (CP-SAT's or the LP's)."""
+        if not self.cuts:
+            return None
+        self.say("bounding: every cut, no trust region")
+        master = self._solve(cut=True)
+        bounds = [b for b in (master.best_bound, master.lower_bound) if b is not None]
+        return max(bounds) if bounds else None
 
     def _check(self, plan: ShiftPlan, seed: int, verifying: bool = False) -> Results:
         """The plan simulated on `seed` until its verdicts are decided; in the search a missed
@@ -296,7 +316,6 @@ class _Search:
             "replications": results.replications,
             "seed": results.seed,
             "cuts": len(self.cuts),
-            "cut_bound": self.bound,
         }
         self.rounds.append(entry)
         counts = ", ".join(f"{n} {v}" for v, n in entry["verdicts"].items() if n)
