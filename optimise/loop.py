@@ -3,34 +3,39 @@ targets, decided with a stated confidence.
 
 1. **Start** from the analytic requirement (`optimise.requirements`: Erlang A or C per
    interval) and schedule the cheapest shifts covering it (`optimise.shifts`).
-2. **Simulate** the plan on the loop's seed with sequential sampling (`sim.sequential`):
-   replications are added only while a target's verdict (`sim.verdict`) is undecided, up to
-   the cap. Every plan is simulated on the same seed and replication numbers (common random
-   numbers), so plans differ in the simulation only by their staffing.
+2. **Simulate** each plan on the loop's seed, every plan on the same seed and replication
+   numbers (common random numbers), with the starting replications. A plan none of whose
+   periods is significantly under its *aim* (below) is a candidate: replications are added
+   to it (`sim.sequential`, up to half the cap) until its verdicts (`sim.verdict`) are
+   decided; the cheapest plan found met is the **incumbent**.
 3. **Cut**: estimate how each target period's level moves with one more agent of each group in
    each interval (`optimise.cuts.marginal_effects`, finite differences on the same random
-   numbers) and add, for every period, the tangent plane of its level at this plan as a linear
-   constraint: the tangent must reach the level a "met" verdict needs there (target less the
-   tolerance, plus the confidence bound's half-width at this sample). Re-solve the shift
-   model with every cut so far, no requirement and the skills' offered loads as floors, within
-   a trust region: no group loses more than `TRUST_STEP` of its agents in an interval against
-   the incumbent (or, before there is one, the plan just simulated). Tangent planes are
-   accurate near the plan they were taken at; far from it the cheapest plan they admit leaps
-   to staffing no simulation has seen and the rounds zig-zag.
-4. Repeat until the cheapest plan the cuts admit is no cheaper than the cheapest plan found to
-   meet every target (the **incumbent**), a round gives back a plan already simulated, the
-   cuts admit no plan, or `max_rounds` run out; the reason is kept (`stop_reason`).
-5. **Verify** the incumbent with an independent seed, again sequentially. Only that says
-   whether the targets are met (`targets_met`; `verification` is its simulate JSON). If it
-   does not say "met", its sample becomes the loop's (cuts from it feed more rounds) and the
-   next incumbent is verified with yet another seed, at most `MAX_VERIFICATIONS` times.
+   numbers) and add, for every period, the tangent plane of its level at this plan as a
+   linear constraint: the tangent must reach the period's aim, the level a "met" verdict
+   needs with half the cap's replications at the spread the sample shows (so samples of any
+   size aim at the same levels). The next plan is the cheapest one the cuts admit
+   (`_Search._solve`), within a trust region: no group loses more than a share of its agents
+   in an interval against the incumbent (before there is one, the first plan); the share
+   starts at `TRUST_STEP`, halves after each round whose plan is not met (down to
+   `MIN_TRUST_STEP`) and is restored by one that is. Tangent planes are accurate near where
+   they were taken; far from it the cheapest plan they admit leaps to staffing no simulation
+   has seen and the rounds zig-zag.
+4. Repeat until the cuts admit no plan `MASTER_GAP` cheaper than the incumbent, a round gives
+   back a plan already simulated, or `max_rounds` run out; the reason is kept
+   (`stop_reason`). The cuts' lower bound on the cost of any plan meeting the targets is the
+   LP of the shift model with every cut and no trust region (`cut_bound`).
+5. **Verify** the incumbent with an independent seed, sequentially up to the whole cap. Only
+   that says whether the targets are met (`targets_met`; `verification` is its simulate
+   JSON). If it does not say "met", its sample becomes the loop's (cuts from it feed more
+   rounds) and the next incumbent is verified with yet another seed, at most
+   `MAX_VERIFICATIONS` times.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -38,16 +43,21 @@ import numpy as np
 from optimise.cuts import Cut, load_floors, marginal_effects, tangent_cuts
 from optimise.requirements import analytic_requirement
 from optimise.reserve import ReserveSizing, size_reserve
-from optimise.shifts import ShiftPlan, schedule
+from optimise.shifts import ShiftPlan, cut_requirement, schedule
 from scenarios.schema import Scenario
 from scenarios.staffing import on_duty
+from sim.replicate import shared_pool, simulate
 from sim.results import Results
-from sim.sequential import simulate_until_decided
-from sim.verdict import MET, DecisionRule, met_level
+from sim.sequential import replication_schedule, simulate_until_decided
+from sim.verdict import MET, DecisionRule, met_level, period_spread
 
 VERIFY_SEED_OFFSET = 1_000_003  # the verification's seed: independent of the loop's
 MAX_VERIFICATIONS = 3
 TRUST_STEP = 0.15  # a cut round lowers a group's agents in an interval by at most this share
+MIN_TRUST_STEP = 0.02  # ... halved after each round that fails, down to this
+MASTER_GAP = 0.005  # a cut round's plan need be no closer than this to its proven optimum
+AIM_SHARE = 0.5  # the search decides on this share of the cap, and aims at its boundary
+GRADIENT_REPLICATIONS = 5  # at most, per finite difference (common random numbers)
 GROWTH = 8  # a check may grow to this many times its starting replications by default
 
 
@@ -131,25 +141,26 @@ def optimise(
         return Optimisation(plan, requirement, None, first_weekday=scenario.horizon.first_weekday)
 
     cap = max(max_replications or GROWTH * replications, replications)
-    search = _Search(
-        scenario, needed, DecisionRule(confidence, tolerance), replications, cap,
-        time_limit_s, budget, soft, workers, executor, say,
-    )  # fmt: skip
-    plan, verification, stop_reason = search.run(seed, max_rounds)
-    reserve = None
-    if scenario.surge_targets and plan.status != "infeasible":
-        net = on_duty(scenario, plan.shifts)
-        gross = on_duty(scenario, plan.shifts, net_of_breaks=False)
-        reserve = size_reserve(
-            scenario,
-            net,
-            {name: gross[name] - net[name] for name in net},
-            seed=seed,
-            replications=replications,
-            executor=executor,
-            workers=workers,
-            progress=say,
-        )
+    with shared_pool(executor, workers) as pool:
+        search = _Search(
+            scenario, needed, DecisionRule(confidence, tolerance), replications, cap,
+            time_limit_s, budget, soft, workers, pool, say,
+        )  # fmt: skip
+        plan, verification, stop_reason = search.run(seed, max_rounds)
+        reserve = None
+        if scenario.surge_targets and plan.status != "infeasible":
+            net = on_duty(scenario, plan.shifts)
+            gross = on_duty(scenario, plan.shifts, net_of_breaks=False)
+            reserve = size_reserve(
+                scenario,
+                net,
+                {name: gross[name] - net[name] for name in net},
+                seed=seed,
+                replications=replications,
+                executor=pool,
+                workers=workers,
+                progress=say,
+            )
     return Optimisation(
         plan,
         needed,
@@ -174,8 +185,12 @@ class _Search:
         self.time_limit_s, self.budget, self.soft = time_limit_s, budget, soft
         self.workers, self.executor, self.say = workers, executor, say
         self.floors = load_floors(scenario)
+        # The search decides on up to half the cap; the verification may use all of it.
+        self.search_cap = max(replications, round(AIM_SHARE * cap))
+        self.schedule = replication_schedule(replications, self.search_cap)
         self.cuts: list[Cut] = []
         self.seen: dict[tuple, float] = {}
+        self.radius = TRUST_STEP
         self.rounds: list[dict[str, Any]] = []
 
     def run(self, seed: int, max_rounds: int) -> tuple[ShiftPlan, Results | None, str]:
@@ -212,72 +227,146 @@ class _Search:
     def _rounds(self, plan, kind, loop_seed, max_rounds):
         """Rounds on `loop_seed` from `plan`: the incumbent ``(plan, results)`` (None if no
         plan met every target) and why they stopped."""
-        incumbent = None
+        incumbent, start = None, plan
         while True:
             if plan.status == "infeasible":
-                return incumbent, f"no plan satisfies the cuts ({plan.message})"
+                return incumbent, f"no plan: {plan.message}"
             key = _plan_key(plan)
             if key in self.seen:
                 return incumbent, "the cuts lead back to a plan already simulated"
             self.seen[key] = plan.cost
-            results = self._check(plan, loop_seed)
+            results = self._sample(plan, loop_seed)
+            if self._candidate(results):
+                # Possibly meeting every target: replications decide it.
+                results = self._check(plan, loop_seed, sample=results)
             self._record(kind, plan, results)
             if _all_met(results) and (incumbent is None or plan.cost < incumbent[0].cost):
                 incumbent = (plan, results)
+                self.radius = TRUST_STEP
+            elif kind == "cut":
+                self.radius = max(MIN_TRUST_STEP, self.radius / 2)
             if len(self.rounds) >= max_rounds:
                 return incumbent, f"{max_rounds} rounds run"
             self._add_cuts(plan, results)
-            centre = plan if incumbent is None else incumbent[0]
+            centre = start if incumbent is None else incumbent[0]
             plan, kind = self._solve(cut=True, around=centre), "cut"
             if (
                 incumbent is not None
                 and plan.cost is not None
-                and (plan.cost >= incumbent[0].cost - 1e-6)
+                and plan.cost >= (1 - MASTER_GAP) * incumbent[0].cost
             ):
-                return incumbent, "the cuts admit no cheaper plan"
+                return incumbent, (
+                    f"the cuts admit no plan {MASTER_GAP:.1%} cheaper than the best one met"
+                )
 
     def _solve(self, cut: bool, around: ShiftPlan | None = None) -> ShiftPlan:
         """The analytic requirement's plan, or (`cut`) the cheapest plan the cuts admit within
-        the trust region `around` a plan."""
-        floors = list(self.floors) if cut else []
+        the trust region `around` a plan: the LP of the shift model with the cuts gives a
+        requirement, whole shifts covering it meet every cut (`around`'s shifts are where
+        CP-SAT starts), and from there CP-SAT looks for cheaper shifts meeting the cuts
+        themselves. Each solve stops within `MASTER_GAP` of its optimum: the next
+        simulation corrects the plan anyway."""
+        if not cut:
+            return schedule(
+                self.scenario, self.needed, time_limit_s=self.time_limit_s, budget=self.budget,
+                soft=self.soft, gap_limit=MASTER_GAP,
+            )  # fmt: skip
+        floors = list(self.floors)
         if around is not None:
             working = _working(self.scenario, around)
-            floors += [([g], (1 - TRUST_STEP) * working[group.name])
+            floors += [([g], (1 - self.radius) * working[group.name])
                        for g, group in enumerate(self.scenario.agent_groups)]  # fmt: skip
-        plan = schedule(
-            self.scenario,
-            self.needed,
-            time_limit_s=self.time_limit_s,
-            budget=self.budget,
-            soft=self.soft,
-            cuts=self.cuts if cut else (),
-            floors=floors,
-            cover_requirement=not cut,
+        requirement, _ = cut_requirement(
+            self.scenario, self.needed, self.cuts, floors, budget=self.budget
         )
-        return plan
+        if requirement is None:
+            return ShiftPlan("infeasible", None, None, None, 0.0, message="no plan meets the cuts")
+        # Whole shifts covering the LP's requirement meet every cut: a plan to start from.
+        covering = schedule(
+            self.scenario, requirement, time_limit_s=self.time_limit_s, budget=self.budget,
+            soft=self.soft, hint=around, gap_limit=MASTER_GAP,
+        )  # fmt: skip
+        if covering.status == "infeasible":
+            return covering
+        # Shifts chosen against the cuts themselves, not a requirement rounded up cell by cell.
+        master = schedule(
+            self.scenario, requirement, time_limit_s=self.time_limit_s, budget=self.budget,
+            soft=self.soft, hint=covering, gap_limit=MASTER_GAP, cuts=self.cuts,
+            floors=floors, cover_requirement=False,
+        )  # fmt: skip
+        if master.status == "infeasible" or master.cost > covering.cost:
+            return covering
+        return master
 
     def cut_bound(self) -> float | None:
-        """The cuts' lower bound on the cost of a plan meeting the targets: the master problem
-        with every cut and no trust region, its proven bound (CP-SAT's or the LP's)."""
+        """The cuts' lower bound on the cost of a plan meeting the targets: the LP of the
+        shift model with every cut and the load floors, no trust region."""
         if not self.cuts:
             return None
-        self.say("bounding: every cut, no trust region")
-        master = self._solve(cut=True)
-        bounds = [b for b in (master.best_bound, master.lower_bound) if b is not None]
-        return max(bounds) if bounds else None
+        _, cost = cut_requirement(self.scenario, self.needed, self.cuts, self.floors)
+        return cost
 
-    def _check(self, plan: ShiftPlan, seed: int, verifying: bool = False) -> Results:
-        """The plan simulated on `seed` until its verdicts are decided; in the search a missed
-        target ends the sampling (the plan fails whatever else holds), a verification decides
-        every target it can."""
+    def _sample(self, plan: ShiftPlan, seed: int) -> Results:
+        """The plan simulated on `seed` with the starting replications: the first look of a
+        sequential check (its verdicts split the error rate over the check's looks)."""
+        results = simulate(
+            self.scenario, on_duty(self.scenario, plan.shifts), seed, self.replications,
+            self.executor, self.workers,
+        )  # fmt: skip
+        return replace(results, rule=replace(self.rule, looks=len(self.schedule)))
+
+    def _aims(self, results: Results) -> list[np.ndarray]:
+        """Per target and period, the mean level the search aims at: what a "met" verdict
+        needs with half the cap's replications (`AIM_SHARE`), at the spread this sample
+        shows. A plan at its aims is likely to be confirmed by a check grown to the cap, and
+        samples of any size aim at the same levels."""
+        aim_n = max(2, self.search_cap)
+        return [
+            met_level(
+                results.target_period_levels(j),
+                target.service_level,
+                results.rule,
+                results.target_period_closed(j),
+                replications=aim_n,
+            )
+            for j, target in enumerate(self.scenario.targets)
+        ]
+
+    def _candidate(self, results: Results) -> bool:
+        """Whether no period's mean level is significantly under its aim (one-sided, at the
+        rule's error rate split over the target's periods): a plan worth the replications that
+        decide it. Requiring every mean to reach its aim would fail a plan on chance alone
+        when many periods sit near their aims."""
+        from scipy.stats import t as student_t
+
+        for j, aim in enumerate(self._aims(results)):
+            levels = results.target_period_levels(j)
+            mean, sd, n, judged = period_spread(
+                levels, self.scenario.targets[j].service_level, results.target_period_closed(j)
+            )
+            if judged.size == 0:
+                continue
+            quantile = student_t.ppf(1 - self.rule.alpha / judged.size, np.maximum(n - 1, 1))
+            high = mean + quantile * np.nan_to_num(sd, nan=np.inf) / np.sqrt(n)
+            if np.any(high < aim[judged]):
+                return False
+        return True
+
+    def _check(
+        self, plan: ShiftPlan, seed: int, verifying: bool = False, sample: Results | None = None
+    ) -> Results:
+        """The plan simulated on `seed` until its verdicts are decided, continuing `sample`
+        when given; in the search, sampling ends early when the plan misses or cannot be
+        decided within the cap, a verification decides every target it can."""
         return simulate_until_decided(
             self.scenario,
             on_duty(self.scenario, plan.shifts),
             seed,
             self.replications,
-            self.cap,
+            self.cap if verifying else self.search_cap,
             self.rule,
-            stop_when_missed=not verifying,
+            sample=sample,
+            searching=not verifying,
             executor=self.executor,
             workers=self.workers,
         )
@@ -289,20 +378,13 @@ class _Search:
         effects = marginal_effects(
             results,
             staffing,
-            replications=self.replications,
+            replications=min(self.replications, GRADIENT_REPLICATIONS),
             executor=self.executor,
             workers=self.workers,
         )
-        goals = [
-            met_level(
-                results.target_period_levels(j),
-                target.service_level,
-                results.rule,
-                results.target_period_closed(j),
-            )
-            for j, target in enumerate(self.scenario.targets)
-        ]
-        self.cuts += tangent_cuts(results, _working(self.scenario, plan), effects, goals)
+        self.cuts += tangent_cuts(
+            results, _working(self.scenario, plan), effects, self._aims(results)
+        )
 
     def _record(self, kind: str, plan: ShiftPlan, results: Results) -> None:
         verdicts = [v.verdict for v in results.verdicts()]

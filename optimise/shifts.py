@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from optimise.cuts import Cut
 
 COST_SCALE = 100  # the CP-SAT objective is in cents
-CUT_SCALE = 100_000  # a cut's slopes (service level per agent) in CP-SAT's integers
+CUT_SCALE = 1_000_000  # a cut's slopes (service level per agent-minute) in CP-SAT's integers
 
 
 @dataclass(frozen=True)
@@ -66,6 +66,7 @@ class ShiftPlan:
     unmet: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""
     best_bound: float | None = None  # CP-SAT's proven lower bound on this model's cost
+    solution: list[int] = field(default_factory=list, repr=False)  # the model's column values
 
     @property
     def gap(self) -> float | None:
@@ -134,6 +135,8 @@ def schedule(
     budget: float | None = None,
     soft: bool = False,
     shortfall_cost_per_agent_hour: float | None = None,
+    hint: ShiftPlan | None = None,
+    gap_limit: float = 0.0,
     cuts: Sequence[Cut] = (),
     floors: Sequence[tuple[list[int], np.ndarray]] = (),
     cover_requirement: bool = True,
@@ -141,16 +144,18 @@ def schedule(
     """The cheapest shifts covering `requirement`: per group, agents needed on duty net of
     breaks, ``(days, intervals_per_day)``, fractional allowed.
 
-    `cuts` (`optimise.cuts.Cut`) are linear constraints on the agents working per group and
-    interval; `floors` are ``(group indices, agents per interval)``: those groups together
-    have at least that many agents working in every interval (flattened over the horizon).
-    Without `cover_requirement` the requirement is only reported beside the coverage (the
-    cuts and floors decide), and `min_agents` still holds.
+    With `cuts` and `floors` (see `cut_requirement`) those hold too; without
+    `cover_requirement` the requirement only bounds how many agents may start a shift and is
+    reported beside the coverage. In CP-SAT's integers a cut's slopes are rounded up and its
+    right-hand side down (to a millionth): a relaxation, so any plan meeting the cut as given
+    meets it as solved.
 
     `budget` caps the total cost. With `soft`, an interval left short costs
     `shortfall_cost_per_agent_hour` per missing agent-hour (default: ten times the dearest
     agent-hour) and is reported in ``unmet`` instead of making the model infeasible. The
-    solver stops after `time_limit_s` (wall clock) with the best plan found.
+    solver stops after `time_limit_s` (wall clock) with the best plan found, or once its plan
+    is within `gap_limit` (a share) of its proven bound. `hint`, a plan of the same scenario,
+    is where it starts its search.
 
     `workers` is CP-SAT's thread count. The plan is the same whatever it is, as long as the
     solve ends before the time limit: one thread searches deterministically, and more use
@@ -160,25 +165,94 @@ def schedule(
     and its status says ``feasible``.
     """
     started = time.perf_counter()
+    built = _build(scenario, requirement, budget, cover=cover_requirement)
+    if built is None:
+        return ShiftPlan("infeasible", None, None, None, 0.0, message="no shift can be started")
+    model, options, breaks_of = built
+    model.cuts, model.floors = list(cuts), list(floors)
+    shortfall_price = shortfall_cost_per_agent_hour or 10 * max(
+        o.cost / o.length_min * 60 for o in options
+    )
+    lower = model.lp_bound(soft, shortfall_price)
+    columns = model.columns
+    start = hint.solution if hint is not None and len(hint.solution) == len(columns) else None
+    status, values, best_bound = model.solve_cp(
+        soft, shortfall_price, time_limit_s, workers, start, gap_limit
+    )
+    elapsed = time.perf_counter() - started
+    if values is None:
+        message = "no plan covers the requirement" if status == "infeasible" else (
+            f"no plan found within {time_limit_s:g} s"
+        )  # fmt: skip
+        return ShiftPlan("infeasible", None, lower, None, elapsed, message=message)
+    plan = _plan(
+        scenario, options, breaks_of, values, model.need, requirement, status, lower, elapsed
+    )
+    plan.best_bound, plan.solution = best_bound, values[0]
+    return plan
+
+
+def cut_requirement(
+    scenario: Scenario,
+    reference: dict[str, np.ndarray],
+    cuts: Sequence[Cut],
+    floors: Sequence[tuple[list[int], np.ndarray]] = (),
+    budget: float | None = None,
+) -> tuple[dict[str, np.ndarray] | None, float | None]:
+    """The cheapest fractional shifts (the LP relaxation of the shift model) that satisfy
+    `cuts` (`optimise.cuts.Cut`: linear constraints on the agents working per group and
+    interval) and `floors` (``(group indices, agents per interval)``: those groups together
+    have at least that many agents working in every interval, flattened over the horizon):
+    the agents they have working per group, ``(days, intervals_per_day)``, and their cost.
+    ``(None, None)`` when nothing satisfies them.
+
+    Every cut's slopes are >= 0, so any plan whose agents cover this requirement satisfies
+    every cut and floor: `schedule` turns it into whole shifts. The cost is a lower bound on
+    the cost of any plan that satisfies them. `reference` (a requirement of the same shape)
+    only bounds how many agents may start a shift: up to twice its need plus two.
+    """
+    built = _build(scenario, reference, budget, cover=False)
+    if built is None:
+        return None, None
+    model, _, _ = built
+    model.cuts, model.floors = list(cuts), list(floors)
+    solved = model.solve_lp()
+    if solved is None:
+        return None, None
+    cost, minutes = solved
+    horizon = scenario.horizon
+    shape = (horizon.days, horizon.intervals_per_day)
+    working = {}
+    for g, group in enumerate(scenario.agent_groups):
+        cells = [minutes.get((g, k), 0.0) for k in range(shape[0] * shape[1])]
+        working[group.name] = np.asarray(cells).reshape(shape) / horizon.interval_min
+    return working, cost
+
+
+def _build(
+    scenario: Scenario, requirement: dict[str, np.ndarray], budget: float | None, cover: bool
+) -> tuple[_Model, list[ShiftOption], list[list[list[int]]]] | None:
+    """The shift model's columns and rules for `requirement` (enforced when `cover`, else only
+    bounding the columns), or None when no shift can be started."""
     horizon = scenario.horizon
     interval = horizon.interval_min
     n_intervals = horizon.days * horizon.intervals_per_day
     horizon_min = horizon.days * DAY_MIN
     groups = scenario.agent_groups
     # Agent-minutes the requirement asks for per (group, interval); it also bounds how many
-    # agents may start a shift, so it is computed even when only the cuts decide.
+    # agents may start a shift.
     asked = {
         (g, k): math.ceil(float(requirement[group.name].ravel()[k]) * interval - 1e-6)
         for g, group in enumerate(groups)
         for k in range(n_intervals)
     }
-    need = dict(asked) if cover_requirement else dict.fromkeys(asked, 0)
+    need = dict(asked) if cover else dict.fromkeys(asked, 0)
     for g, group in enumerate(groups):
         for k in range(n_intervals):
             need[g, k] = max(need[g, k], (group.min_agents or 0) * interval)
     options = shift_options(scenario)
     if not options:
-        return ShiftPlan("infeasible", None, None, None, 0.0, message="no shift can be started")
+        return None
 
     # Columns: agents starting each option (the first len(options) columns), then agents
     # taking each break of each option at each allowed offset.
@@ -206,23 +280,8 @@ def schedule(
                 ids.append(len(columns) - 1)
             per_break.append(ids)
         breaks_of.append(per_break)
-
-    shortfall_price = shortfall_cost_per_agent_hour or 10 * max(
-        o.cost / o.length_min * 60 for o in options
-    )
     model = _Model(columns, len(options), breaks_of, need, groups, n_intervals, interval, budget)
-    model.cuts, model.floors = list(cuts), list(floors)
-    lower = model.lp_bound(soft, shortfall_price)
-    status, values, best_bound = model.solve_cp(soft, shortfall_price, time_limit_s, workers)
-    elapsed = time.perf_counter() - started
-    if values is None:
-        message = "no plan covers the requirement" if status == "infeasible" else (
-            f"no plan found within {time_limit_s:g} s"
-        )  # fmt: skip
-        return ShiftPlan("infeasible", None, lower, None, elapsed, message=message)
-    plan = _plan(scenario, options, breaks_of, values, need, requirement, status, lower, elapsed)
-    plan.best_bound = best_bound
-    return plan
+    return model, options, breaks_of
 
 
 class _Model:
@@ -240,9 +299,11 @@ class _Model:
             for cell, minutes in column.minutes.items():
                 self.rows.setdefault(cell, []).append((j, minutes))
 
-    def solve_cp(self, soft, shortfall_price, time_limit_s, workers):
+    def solve_cp(self, soft, shortfall_price, time_limit_s, workers, start, gap_limit):
         model = cp_model.CpModel()
         x = [model.new_int_var(0, c.upper, f"x{j}") for j, c in enumerate(self.columns)]
+        for var, value in zip(x, start or [], strict=False):
+            model.add_hint(var, value)
         short = self._add_rules(model, x, soft, integer=True)
         cents = [round(c.cost * COST_SCALE) for c in self.columns]
         objective = sum(c * x[j] for j, c in enumerate(cents) if c)
@@ -257,6 +318,7 @@ class _Model:
         # CP-SAT's default parallel portfolio races its threads: the plan found would depend
         # on timing. Interleaving them keeps it deterministic.
         solver.parameters.interleave_search = workers > 1
+        solver.parameters.relative_gap_limit = gap_limit
         code = solver.solve(model)
         if code == cp_model.OPTIMAL:
             status = "optimal"
@@ -267,6 +329,21 @@ class _Model:
         values = [solver.value(v) for v in x]
         shortfall = {cell: solver.value(v) for cell, v in short.items()}
         return status, (values, shortfall), solver.best_objective_bound / COST_SCALE
+
+    def solve_lp(self) -> tuple[float, dict[tuple[int, int], float]] | None:
+        """The LP relaxation's cost and agent-minutes worked per (group, interval), or None
+        when it has no solution."""
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        x = [solver.NumVar(0, c.upper, f"x{j}") for j, c in enumerate(self.columns)]
+        self._add_rules(solver, x, soft=False, integer=False)
+        solver.Minimize(solver.Sum(c.cost * x[j] for j, c in enumerate(self.columns) if c.cost))
+        if solver.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        values = [v.solution_value() for v in x]
+        minutes = {
+            cell: max(0.0, sum(m * values[j] for j, m in rows)) for cell, rows in self.rows.items()
+        }
+        return solver.Objective().Value(), minutes
 
     def lp_bound(self, soft, shortfall_price) -> float | None:
         solver = pywraplp.Solver.CreateSolver("GLOP")
@@ -330,10 +407,10 @@ class _Model:
         # Pooled groups cover the offered load of each skill they serve (the queue is stable).
         for members, load in self.floors:
             for k in np.flatnonzero(load > 0):
-                minutes = math.ceil(float(load[k]) * self.interval - 1e-6)
                 covered = [m * x[j] for g in members for j, m in self.rows.get((g, int(k)), [])]
+                minutes = float(load[k]) * self.interval
                 if covered:
-                    add(sum(covered) >= minutes)
+                    add(sum(covered) >= (math.floor(minutes + 1e-6) if integer else minutes))
         # Each cut: the tangent of a target period's simulated level reaches its goal. Cuts
         # read the agent-minutes worked per cell through one variable per cell.
         coverage: dict[tuple[int, int], Any] = {}
@@ -342,14 +419,13 @@ class _Model:
             for cell, slope in cut.coefficients.items():
                 if cell not in coverage:
                     coverage[cell] = self._coverage_var(model, x, cell, integer)
-                if coverage[cell] is not None:
-                    weight = round(slope * CUT_SCALE) if integer else slope / self.interval
-                    terms.append(weight * coverage[cell])
+                if coverage[cell] is None:
+                    continue
+                per_minute = slope / self.interval
+                weight = math.ceil(per_minute * CUT_SCALE) if integer else per_minute
+                terms.append(weight * coverage[cell])
             if terms:
-                if integer:
-                    add(sum(terms) >= math.ceil(cut.rhs * self.interval * CUT_SCALE - 1e-6))
-                else:
-                    add(sum(terms) >= cut.rhs)
+                add(sum(terms) >= (math.floor(cut.rhs * CUT_SCALE) if integer else cut.rhs))
         # The plan's cost stays within the budget (in cents for CP-SAT's integer arithmetic).
         if self.budget is not None:
             scale = COST_SCALE if integer else 1

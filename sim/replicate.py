@@ -8,8 +8,9 @@ nor on how many workers there are: the same seed gives the same numbers.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -130,6 +131,26 @@ def simulate_many(
         )
         for j, (scenario, _) in enumerate(jobs)
     ]
+
+
+@contextmanager
+def shared_pool(executor: Executor | None, workers: int | None) -> Iterator[Executor | None]:
+    """The executor a job of many simulations hands to each of them: `executor` when given,
+    else one local process pool of `workers` processes (default one per core) for the whole
+    job, so that its simulations do not each start their own; None (in-process) for one
+    worker."""
+    if executor is not None:
+        yield executor
+        return
+    count = workers or os.cpu_count() or 1
+    if count == 1:
+        yield None
+        return
+    pool = ProcessPoolExecutor(max_workers=count)
+    try:
+        yield pool
+    finally:
+        pool.shutdown(cancel_futures=True)
 
 
 def _part(progress: Callable[[float], None], r: int, n: int) -> Callable[[float], None]:

@@ -41,16 +41,20 @@ def simulate_until_decided(
     max_replications: int,
     rule: DecisionRule | None = None,
     *,
-    stop_when_missed: bool = False,
+    sample: Results | None = None,
+    searching: bool = False,
     executor: Executor | None = None,
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> Results:
     """Simulate `staffing` until every target's verdict is decided or `max_replications` are
-    spent (see the module's docstring). With `stop_when_missed`, a missed target ends the
-    sampling at once: the staffing fails whatever the others say. `rule` gives the confidence
+    spent (see the module's docstring). When `searching` (a search weighing many staffings
+    rather than deciding one), sampling also ends as soon as a target is missed (the staffing
+    fails whatever the others say) or an undecided one projects more replications than the
+    cap (more would not decide it). `rule` gives the confidence
     and tolerance; its `looks` are set from the schedule. `progress(fraction)` follows the
-    replications done out of the cap."""
+    replications done out of the cap. `sample`, replications of the same staffing and seed
+    already run, is continued rather than run again."""
     schedule = replication_schedule(replications, max(max_replications, replications))
     rule = replace(rule or DecisionRule(), looks=len(schedule))
     cap = schedule[-1]
@@ -68,9 +72,9 @@ def simulate_until_decided(
         verdicts = results.verdicts()
         if all(v.decided for v in verdicts):
             break
-        if stop_when_missed and any(v.verdict == MISSED for v in verdicts):
-            break
         wanted = max(v.replications_needed or 0 for v in verdicts)
+        if searching and (any(v.verdict == MISSED for v in verdicts) or wanted > cap):
+            break
         target = next((n for n in schedule if n >= wanted), cap)
         target = max(target, next(n for n in schedule if n > results.replications))
         more = simulate(

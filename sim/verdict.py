@@ -163,14 +163,22 @@ def period_spread(
 
 
 def met_level(
-    levels: np.ndarray, goal: float, rule: DecisionRule, contacts: np.ndarray | None = None
+    levels: np.ndarray,
+    goal: float,
+    rule: DecisionRule,
+    contacts: np.ndarray | None = None,
+    replications: int | None = None,
 ) -> np.ndarray:
-    """Per period (all of them, NaN where never judged), the mean level at which a "met"
-    verdict would just be reached at this sample's spread: the target less the tolerance,
-    plus the one-sided confidence bound's width. What a search aims each period at."""
+    """Per period (NaN where never judged), the mean level at which a "met" verdict would
+    just be reached with `replications` (default: as many as `levels` has) at this sample's
+    spread: the target less the tolerance, plus the one-sided confidence bound's width. What
+    a search aims each period at: with the cap of a sequential check as `replications`,
+    samples of any size aim at the same level."""
     from scipy.stats import t as student_t
 
     _, sd, n, judged = period_spread(levels, goal, contacts)
+    if replications is not None:
+        n = np.maximum(n, 1) * replications / max(np.shape(levels)[0], 1)
     out = np.full(np.shape(levels)[1], np.nan)
     width = student_t.ppf(1 - rule.alpha / rule.looks, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
     out[judged] = goal - rule.tolerance + np.nan_to_num(width, nan=rule.tolerance)

@@ -9,7 +9,7 @@ from conftest import queue_scenario
 from exact_queues import erlang_a
 
 from optimise.cuts import load_floors, marginal_effects, phase_span, tangent_cuts
-from optimise.shifts import schedule
+from optimise.shifts import cut_requirement, schedule
 from scenarios.load import from_dict
 from sim.replicate import simulate
 
@@ -76,15 +76,17 @@ def test_a_tangent_cut_holds_at_its_plan_and_asks_for_agents_where_a_period_is_s
         here = sum(c * agents["pool"][k] for (_, k), c in cut.coefficients.items())
         # At the plan itself the cut reads "level >= goal": it holds where the level does.
         assert (here >= cut.rhs - 1e-9) == (levels[cut.period] >= 0.8 - 1e-9)
-    # Scheduled with the cuts alone, the plan staffs up where the level is short.
-    plan = schedule(
-        scenario, {"pool": np.full((1, 24), AGENTS)}, cuts=cuts, floors=load_floors(scenario),
-        cover_requirement=False, time_limit_s=10,
-    )  # fmt: skip
-    assert plan.status == "optimal"
-    scheduled = np.array([row["scheduled"] for row in plan.coverage])
+    # The cheapest requirement the cuts admit staffs up where the level is short, and whole
+    # shifts covering it satisfy every cut.
+    reference = {"pool": np.full((1, 24), float(AGENTS))}
+    requirement, cost = cut_requirement(scenario, reference, cuts, load_floors(scenario))
     short = levels < 0.8
-    assert short.any() and np.all(scheduled[short] >= AGENTS)
+    assert short.any() and np.all(requirement["pool"].ravel()[short] > AGENTS)
+    plan = schedule(scenario, requirement, time_limit_s=10)
+    assert plan.status == "optimal" and plan.cost >= cost - 1e-6
+    scheduled = np.array([row["scheduled"] for row in plan.coverage])
+    for cut in cuts:
+        assert sum(c * scheduled[k] for (_, k), c in cut.coefficients.items()) >= cut.rhs - 1e-6
 
 
 def test_load_floors_pool_the_groups_of_each_skill():
