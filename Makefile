@@ -57,6 +57,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/sim_throughput.py --repeat 3 --markdown
 	$(BIN)/python benchmarks/memory.py --markdown
 	$(BIN)/python benchmarks/optimise_bench.py --markdown
+	$(BIN)/python benchmarks/lean_plans.py --markdown
 	$(BIN)/python benchmarks/roster_bench.py --markdown
 	$(BIN)/python benchmarks/behaviour_staffing.py --markdown
 	$(BIN)/python benchmarks/drill_scorecards.py --markdown

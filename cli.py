@@ -176,11 +176,14 @@ def optimise(
         typer.Option(
             min=1,
             help="Replications a check may grow to while a verdict is open "
-            "[default: 8 x --replications].",
+            "[default: 32 x --replications].",
         ),
     ] = None,
     confidence: Confidence = 0.95,
     tolerance: Tolerance = 0.02,
+    max_rounds: Annotated[
+        int, typer.Option(min=1, max=1000, help="Rounds of the search at most.")
+    ] = 30,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
@@ -218,6 +221,7 @@ def optimise(
             max_replications=max_replications,
             confidence=confidence,
             tolerance=tolerance,
+            max_rounds=max_rounds,
             time_limit_s=time_limit,
             workers=workers,
             executor=executor,
@@ -236,7 +240,8 @@ def optimise(
     write_all(outputs)
     params = {
         "replications": replications, "max_replications": max_replications,
-        "confidence": confidence, "tolerance": tolerance, "time_limit_s": time_limit, "soft": soft,
+        "confidence": confidence, "tolerance": tolerance, "max_rounds": max_rounds,
+        "time_limit_s": time_limit, "soft": soft,
         "budget": budget, "requirements": None if requirements is None else str(requirements),
     }  # fmt: skip
     typer.echo(optimisation_summary(document))

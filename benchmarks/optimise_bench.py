@@ -45,33 +45,14 @@ the same volume interpolated, shift starts every 15 min: 59 start times a day, b
 shifts.yaml). Reported: status, cost, the LP lower bound (GLOP on the same model), the gap
 (cost - bound) / cost, solve time. Aims: gap < 1 %, under 10 s on 2 cores.
 
-**Part 3 -- a simulation-verified plan against the usual two-step practice.** On shifts.yaml
-(abandonment: patience 180 s; target: 80/20 in *every* interval):
-
-* (a) two-step: Erlang C per interval (the scenario's targets, patience ignored: the usual
-  spreadsheet), the cheapest shifts covering it (``schedule``), then simulated -- 10
-  replications -- to see whether the targets hold;
-* (b) wfm's loop, ``optimise(scenario, seed=S, replications=10, time_limit_s=T, workers=2)``,
-  whose verification is already a simulation with a seed independent of the loop's.
-
-Plan (a) is simulated with the seed of (b)'s verification: both plans are judged on the same
-simulated contacts (common random numbers), and neither plan was built with that seed. As the
-loop stops at the first verification its plan passes, both plans are then simulated once more
-with a fresh seed (the loop's seed + 500,000, which the loop never uses).
-Reported: agent-hours, cost, the schedule's gap to its LP bound, whether every target is met
-(point estimate, the product's rule) on each seed, the worst target with its 95 % interval,
-the wall time, and the saving of (b) over (a) in agent-hours (the issue expects >= 5 %).
-The same is done on ``benchmarks/scenarios/multi_skill_shifts.yaml`` (the contract's
-multi-skill centre with costs and shift templates, 2 days) unless ``--no-multi-skill``; for
-it, (a)'s Erlang C requirement goes, as in wfm's analytic pass, to the group listing each
-skill first (blended agents get none).
+The simulation-verified plans (wfm's loop against the two-step practice) are measured by
+``benchmarks/lean_plans.py``.
 
 Usage::
 
-    python benchmarks/optimise_bench.py [--only 1,2,3] [--markdown] [--time-limit S]
-                                        [--seed S] [--no-multi-skill]
+    python benchmarks/optimise_bench.py [--only 1,2] [--markdown] [--time-limit S]
 
-The whole run takes about 5-8 minutes on 2 cores (part 3's loops take most of it).
+The whole run takes under a minute on 2 cores.
 """
 
 from __future__ import annotations
@@ -81,7 +62,6 @@ import copy
 import datetime as dt
 import os
 import platform
-import sys
 import time
 from importlib import metadata
 from pathlib import Path
@@ -91,28 +71,20 @@ import numpy as np
 import yaml
 
 from optimise.erlang import agents_needed
-from optimise.loop import optimise
 from optimise.requirements import analytic_requirement
 from optimise.shifts import ShiftPlan, schedule, shift_options
 from scenarios.load import from_dict, load
 from scenarios.schema import Scenario, clock_minutes
 from scenarios.staffing import on_duty
-from sim.replicate import simulate
-from sim.results import Results
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIFTS = ROOT / "scenarios" / "library" / "shifts.yaml"
 SHIFTS_15MIN = ROOT / "benchmarks" / "scenarios" / "shifts_15min.yaml"
-MULTI_SKILL = ROOT / "benchmarks" / "scenarios" / "multi_skill_shifts.yaml"
 PYWORKFORCE_VERSION = "0.5.1"
 WORKERS = 2  # simulation worker processes, and pyworkforce's workers
-REPLICATIONS = 10
 CONCURRENCY_CAP = 400  # pyworkforce's max_period_concurrency / max_shift_concurrency
 GAP_AIM = 0.01
 TIME_AIM_S = 10.0
-SAVING_AIM = 0.05
-RECHECK_SEED_OFFSET = 500_000  # never one of the loop's seeds (seed + k x 1,000,003, k <= 30)
-WEEKDAY = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 # --------------------------------------------------------------------------- output
@@ -430,167 +402,12 @@ def part2(time_limit_s: float, markdown: bool) -> None:
     )
 
 
-# --------------------------------------------------------------------------- part 3
-
-
-def two_step_requirement(raw: dict[str, Any]) -> dict[str, np.ndarray]:
-    """Erlang C per interval for the scenario's targets: the scenario with patience removed,
-    through wfm's analytic pass (strictest target per contact type, chat concurrency, the
-    requirement on the group listing each skill first)."""
-    data = copy.deepcopy(raw)
-    for contact in data["contact_types"]:
-        contact.pop("patience", None)
-    return analytic_requirement(from_dict(data, "two-step (no patience)"))
-
-
-def targets_summary(results: Results) -> tuple[bool, str, str]:
-    """(all met, "k of n", the worst target described, with its 95 % interval)."""
-    rows = results.target_results()
-    met = sum(r["met"] for r in rows)
-    horizon = results.scenario.horizon
-    worst = min(rows, key=lambda r: r["achieved"]["mean"] - r["service_level"])
-    name = worst["contact_type"] + (f"/{worst['tier']}" if worst["tier"] else "")
-    achieved = worst["achieved"]
-    text = f"{name} {achieved['mean']:.1%} vs {worst['service_level']:.0%}"
-    if achieved["ci95_low"] is not None:
-        text += f" [{achieved['ci95_low']:.1%}, {achieved['ci95_high']:.1%}]"
-    if worst["scope"] == "interval":
-        where = worst["worst"]
-        weekday = WEEKDAY[(horizon.first_weekday + where["day"]) % 7]
-        text += (
-            f" ({weekday} {where['start']}; {worst['periods_met']}/{worst['periods']} "
-            f"intervals met)"
-        )
-    elif worst["scope"] == "day":
-        text += f" (day {worst['worst']['day']}; {worst['periods_met']}/{worst['periods']} days)"
-    return met == len(rows), f"{met} of {len(rows)}", text
-
-
-def check(scenario: Scenario, plan: ShiftPlan, seed: int) -> tuple[bool, str, str]:
-    """`targets_summary` of the plan simulated with `seed`."""
-    results = simulate(
-        scenario,
-        on_duty(scenario, plan.shifts),
-        seed=seed,
-        replications=REPLICATIONS,
-        workers=WORKERS,
-    )
-    return targets_summary(results)
-
-
-def yes_no(met: bool, count: str) -> str:
-    return f"{'yes' if met else 'NO'} ({count})"
-
-
-def part3_one(path: Path, seed: int, time_limit_s: float, markdown: bool) -> None:
-    raw = raw_scenario(path)
-    scenario = load(path)
-    label = path.relative_to(ROOT).as_posix()
-    note(f"\n{label}: running wfm's loop (seed {seed}) and the two-step plan ...")
-    sys.stdout.flush()
-    started = time.perf_counter()
-    loop = optimise(
-        scenario,
-        seed=seed,
-        replications=REPLICATIONS,
-        time_limit_s=time_limit_s,
-        workers=WORKERS,
-    )
-    loop_wall = time.perf_counter() - started
-    verify_seed = loop.verification.seed if loop.verification is not None else seed + 1
-    recheck_seed = seed + RECHECK_SEED_OFFSET
-
-    started = time.perf_counter()
-    two = schedule(scenario, two_step_requirement(raw), time_limit_s=time_limit_s)
-    two_wall = time.perf_counter() - started
-
-    rows = []
-    for name, plan, wall in (
-        ("(a) two-step: Erlang C, then schedule", two, f"{two_wall:.1f}"),
-        ("(b) wfm loop", loop.plan, f"{loop_wall:.1f}"),
-    ):
-        if plan.status == "infeasible":
-            rows.append(
-                [name, "infeasible", "-", "-", "-", "-", f"no plan: {plan.message}", "-", wall]
-            )
-            continue
-        if plan is loop.plan and loop.verification is not None:
-            met, count, worst = targets_summary(loop.verification)
-        else:
-            met, count, worst = check(scenario, plan, verify_seed)
-        again, again_count, _ = check(scenario, plan, recheck_seed)
-        rows.append(
-            [
-                name,
-                plan.status,
-                hours(plan.agent_hours),
-                money(plan.cost),
-                "-" if plan.gap is None else f"{plan.gap:.2%}",
-                yes_no(met, count),
-                worst,
-                yes_no(again, again_count),
-                wall,
-            ]
-        )
-    table(
-        f"Part 3: {label} ({scenario.horizon.days} days), {REPLICATIONS} replications; both "
-        f"plans simulated with the loop's verification seed {verify_seed}, and again with a "
-        f"fresh seed {recheck_seed}",
-        [
-            "approach",
-            "status",
-            "agent-hours",
-            "cost",
-            "gap to LP bound",
-            f"targets met (seed {verify_seed})",
-            "worst target: mean [95 % CI] (where)",
-            f"targets met (seed {recheck_seed})",
-            "wall (s)",
-        ],
-        rows,
-        markdown,
-    )
-    kinds = [r["kind"] for r in loop.rounds]
-    note(
-        f"- The loop: {len(kinds)} rounds ({kinds.count('raise')} raise, {kinds.count('trim')} "
-        f"trim, {kinds.count('verify')} verify); the two-step wall time excludes its check."
-    )
-    if two.agent_hours and loop.plan.agent_hours is not None:
-        saving = 1 - loop.plan.agent_hours / two.agent_hours
-        cost_saving = 1 - loop.plan.cost / two.cost
-        aim = "meets" if saving >= SAVING_AIM else "MISSES"
-        note(
-            f"- Saving of (b) over (a): {saving:.1%} of agent-hours, {cost_saving:.1%} of cost "
-            f"({aim} the >= {SAVING_AIM:.0%} aim)."
-        )
-    if rows[0][5].startswith("NO"):
-        note(
-            "- The two-step plan MISSES targets in simulation: it is not a valid plan for this "
-            "scenario, so the comparison is with the cheapest plan that is."
-        )
-    if not loop.targets_met:
-        note("- wfm's loop did NOT end with a plan meeting every target.")
-    if kinds.count("verify") > 1:
-        note(
-            f"- The loop's plan failed verification {kinds.count('verify') - 1} time(s) with "
-            "fresh seeds (each failure raises the plan) before one passed; the last column "
-            "checks the final plan once more on a seed the loop never saw."
-        )
-
-
-def part3(seed: int, time_limit_s: float, markdown: bool, multi_skill: bool) -> None:
-    note("## Part 3: simulation-verified plan (wfm's loop) against the two-step practice")
-    part3_one(SHIFTS, seed, time_limit_s, markdown)
-    if multi_skill:
-        part3_one(MULTI_SKILL, seed, time_limit_s, markdown)
-
-
 # --------------------------------------------------------------------------- driver
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="1,2,3", help="parts to run, e.g. 1,3 (default all)")
+    parser.add_argument("--only", default="1,2", help="parts to run, e.g. 1 (default all)")
     parser.add_argument("--markdown", action="store_true", help="print Markdown tables")
     parser.add_argument(
         "--time-limit",
@@ -598,19 +415,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default=30.0,
         help="CP-SAT time limit per solve, seconds (default 30; also pyworkforce's)",
     )
-    parser.add_argument("--seed", type=int, default=1, help="the loop's seed (default 1)")
-    parser.add_argument(
-        "--no-multi-skill",
-        action="store_true",
-        help="part 3 on shifts.yaml only (the multi-skill loop takes about 2 minutes)",
-    )
     args = parser.parse_args(argv)
     try:
         args.parts = {int(p) for p in args.only.split(",") if p.strip()}
     except ValueError:
-        parser.error(f"--only: expected numbers from 1 to 3, got {args.only!r}")
-    if not args.parts or not args.parts <= {1, 2, 3}:
-        parser.error(f"--only: expected numbers from 1 to 3, got {args.only!r}")
+        parser.error(f"--only: expected 1 or 2, got {args.only!r}")
+    if not args.parts or not args.parts <= {1, 2}:
+        parser.error(f"--only: expected 1 or 2, got {args.only!r}")
     if args.time_limit <= 0:
         parser.error("--time-limit must be > 0")
     return args
@@ -629,8 +440,6 @@ def main(argv: list[str] | None = None) -> None:
         part1(args.time_limit, args.markdown)
     if 2 in args.parts:
         part2(args.time_limit, args.markdown)
-    if 3 in args.parts:
-        part3(args.seed, args.time_limit, args.markdown, not args.no_multi_skill)
     note(f"\nTotal wall time: {time.perf_counter() - started:.0f} s.")
 
 

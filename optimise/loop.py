@@ -58,7 +58,7 @@ MIN_TRUST_STEP = 0.02  # ... halved after each round that fails, down to this
 MASTER_GAP = 0.005  # a cut round's plan need be no closer than this to its proven optimum
 AIM_SHARE = 0.5  # the search decides on this share of the cap, and aims at its boundary
 GRADIENT_REPLICATIONS = 5  # at most, per finite difference (common random numbers)
-GROWTH = 8  # a check may grow to this many times its starting replications by default
+GROWTH = 32  # a check may grow to this many times its starting replications by default
 
 
 @dataclass

@@ -109,6 +109,7 @@ def test_optimise_page_plans_and_rosters():
     _page(at, "Optimise")
     at.number_input(key="opt_replications").set_value(2)
     at.number_input(key="opt_time_limit").set_value(5.0)
+    at.number_input(key="opt_rounds").set_value(3)
     at.button(key="opt_run").click().run()
     _finish(at)
     _clean(at)
@@ -199,7 +200,7 @@ def test_an_optimisation_without_a_plan_says_so_and_offers_none():
     _load(at, "shifts.yaml")
     at.session_state["scenario"]["agent_groups"][0]["max_agents"] = 1
     _page(at, "Optimise")
-    at.number_input(key="opt_replications").set_value(1)
+    at.number_input(key="opt_replications").set_value(2)
     at.number_input(key="opt_time_limit").set_value(2.0)
     at.button(key="opt_run").click().run()
     _finish(at)

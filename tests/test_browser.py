@@ -198,8 +198,9 @@ def test_the_app_in_a_browser(page: Page, tmp_path: Path):
 
     _load(page, "shifts.yaml")
     _go(page, "Optimise")
-    _number(page, "Replications per check", 2)
+    _number(page, "Replications a check starts with", 2)
     _number(page, "Solver seconds per schedule", 5)
+    _number(page, "Rounds at most", 3)
     page.get_by_role("button", name="Find the cheapest plan").click()
     _settle(page)
     _charts(page, 2)

@@ -13,7 +13,7 @@ import yaml
 from optimise.loop import optimise
 from optimise.requirements import analytic_requirement
 from optimise.shifts import schedule
-from scenarios.load import load
+from scenarios.load import from_dict, load
 from scenarios.staffing import on_duty
 from sim.replicate import simulate
 
@@ -104,13 +104,18 @@ def test_the_telecom_week_simulates_with_every_behaviour_showing() -> None:
 
 
 @pytest.mark.slow
-def test_the_telecom_week_optimises_to_a_plan_meeting_every_target() -> None:
-    scenario = load(TELECOM)
-    result = optimise(scenario, seed=2, replications=4, time_limit_s=10, workers=2)
+def test_the_telecom_centre_optimises_to_a_plan_meeting_every_target() -> None:
+    # Two days of the week's centre (every channel, tier and group): the whole week takes
+    # about five minutes, too long for the suite; BENCHMARKS.md has the week.
+    data = yaml.safe_load(TELECOM.read_text(encoding="utf-8"))
+    data["horizon"]["days"] = 2
+    scenario = from_dict(data, str(TELECOM))
+    result = optimise(scenario, seed=2, replications=5, time_limit_s=10, workers=2)
     document = result.to_json()
     assert result.plan.status in ("optimal", "feasible")
-    assert document["targets_met"], [r["kind"] for r in document["rounds"]]
+    assert document["targets_met"], [(r["kind"], r["verdicts"]) for r in document["rounds"]]
     assert document["verification"]["seed"] != 2
+    assert all(t["verdict"] == "met" for t in document["verification"]["targets"])
 
 
 @pytest.mark.parametrize("path", DRILLS, ids=lambda p: p.name)

@@ -22,12 +22,16 @@ def show() -> None:
     if not model.shift_templates:
         st.warning("This scenario has no shift templates: there is nothing to optimise.")
         return
-    left, middle, right = st.columns(3)
-    replications = left.number_input("Replications per check", 1, 50, 5, key="opt_replications")
+    left, middle, right, last = st.columns(4)
+    replications = left.number_input(
+        "Replications a check starts with", 2, 50, 10, key="opt_replications",
+        help="A check adds replications while a target's verdict is open, up to 32 times this.",
+    )  # fmt: skip
     seed = middle.number_input("Seed", 0, 2**31 - 1, 1, key="opt_seed")
-    time_limit = right.number_input("Solver seconds per schedule", 1.0, 600.0, 20.0,
+    time_limit = right.number_input("Solver seconds per schedule", 1.0, 600.0, 10.0,
                                     key="opt_time_limit")  # fmt: skip
-    args = (int(replications), int(seed), float(time_limit))
+    rounds = last.number_input("Rounds at most", 1, 100, 30, key="opt_rounds")
+    args = (int(replications), int(seed), float(time_limit), int(rounds))
     if st.button("Find the cheapest plan", type="primary", key="opt_run"):
         session.start("optimise", session.run_optimisation, *args)
     document = session.outcome(
@@ -47,7 +51,7 @@ def _plan(document: dict, days: int) -> None:
     tiles[0].metric("Cost", f"{document['cost']:,.0f}")
     tiles[1].metric("Agent-hours", f"{document['agent_hours']:,.0f}")
     tiles[2].metric("Gap to the bound", f"{document['gap']:.2%}")
-    tiles[3].metric("Targets (re-simulated)", verdict)
+    tiles[3].metric("Targets (verified)", verdict)
     if document.get("message"):
         st.warning(document["message"])
     coverage = document["coverage"]

@@ -203,16 +203,18 @@ def run_optimisation(
     replications: int,
     seed: int,
     time_limit_s: float,
+    max_rounds: int,
     job: Job,
 ) -> dict[str, Any]:
     """Optimise scenario `text`: the plan document of ``wfm optimise --json``."""
     model = from_dict(yaml.safe_load(text))
     result = optimise(
         model, seed=seed, replications=replications, time_limit_s=time_limit_s,
-        executor=jobs.process_pool(), progress=job.update,
+        max_rounds=max_rounds, executor=jobs.process_pool(), progress=job.update,
     )  # fmt: skip
     document = json_safe(result.to_json())
-    params = {"replications": replications, "time_limit_s": time_limit_s, "from": "app"}
+    params = {"replications": replications, "time_limit_s": time_limit_s,
+              "max_rounds": max_rounds, "from": "app"}  # fmt: skip
     _keep("optimise", model, params, seed, document)
     return document
 
