@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from optimise.cuts import Cut
 
 COST_SCALE = 100  # the CP-SAT objective is in cents
+WALL_GUARD = 4  # a solve's wall-clock limit, in multiples of its (deterministic) time limit
 CUT_SCALE = 1_000_000  # a cut's slopes (service level per agent-minute) in CP-SAT's integers
 
 
@@ -153,16 +154,15 @@ def schedule(
     `budget` caps the total cost. With `soft`, an interval left short costs
     `shortfall_cost_per_agent_hour` per missing agent-hour (default: ten times the dearest
     agent-hour) and is reported in ``unmet`` instead of making the model infeasible. The
-    solver stops after `time_limit_s` (wall clock) with the best plan found, or once its plan
-    is within `gap_limit` (a share) of its proven bound. `hint`, a plan of the same scenario,
+    solver stops after `time_limit_s` of CP-SAT's deterministic time (about seconds; the same
+    stopping point on any machine) with the best plan found, or once its plan is within
+    `gap_limit` (a share) of its proven bound. `hint`, a plan of the same scenario,
     is where it starts its search.
 
-    `workers` is CP-SAT's thread count. The plan is the same whatever it is, as long as the
-    solve ends before the time limit: one thread searches deterministically, and more use
+    `workers` is CP-SAT's thread count. One thread searches deterministically, and more use
     CP-SAT's interleaved search, deterministic too. One is the default because on the
     covering models of BENCHMARKS.md it is also the fastest (interleaving costs more than the
-    second thread gains); a solve cut short by the time limit may differ between machines,
-    and its status says ``feasible``.
+    second thread gains). A solve cut short by the time limit says ``feasible``.
     """
     started = time.perf_counter()
     built = _build(scenario, requirement, budget, cover=cover_requirement)
@@ -313,7 +313,11 @@ class _Model:
             objective += per_minute * sum(short.values())
         model.minimize(objective)
         solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = time_limit_s
+        # The limit is CP-SAT's deterministic time (about seconds of one core), so a solve cut
+        # short stops at the same point on any machine, however loaded; the wall clock only
+        # guards against a runaway.
+        solver.parameters.max_deterministic_time = time_limit_s
+        solver.parameters.max_time_in_seconds = WALL_GUARD * time_limit_s
         solver.parameters.num_workers = workers
         # CP-SAT's default parallel portfolio races its threads: the plan found would depend
         # on timing. Interleaving them keeps it deterministic.

@@ -127,7 +127,8 @@ def executive_page(
 
 
 def target_rows(targets: Sequence[dict[str, Any]]) -> list[list[str]]:
-    """The targets table's rows: who, the target, what was achieved (95 % interval), met."""
+    """The targets table's rows: who, the target, what was achieved (95 % interval), and the
+    verdict (`sim.verdict`: met, MISSED or undecided)."""
     rows = []
     for t in targets:
         who = t["contact_type"] + (f" / {t['tier']}" if t.get("tier") else "")
@@ -137,7 +138,8 @@ def target_rows(targets: Sequence[dict[str, Any]]) -> list[list[str]]:
         text = "-" if mean is None else f"{mean:.1%}"
         if achieved.get("ci95_low") is not None:
             text += f" [{achieved['ci95_low']:.1%}-{achieved['ci95_high']:.1%}]"
-        rows.append([who, goal, text, "met" if t["met"] else "MISSED"])
+        verdict = {"met": "met", "missed": "MISSED"}.get(t["verdict"], t["verdict"])
+        rows.append([who, goal, text, verdict])
     return rows
 
 
@@ -165,7 +167,8 @@ def drill_rows(drills: Sequence[dict[str, Any]]) -> list[list[str]]:
 def _targets_table(ax: Axes, targets: Sequence[dict[str, Any]]) -> None:
     ax.axis("off")
     rows = target_rows(targets)
-    ax.set_title(f"Targets: {sum(t['met'] for t in targets)} of {len(targets)} met", fontsize=10)
+    met = sum(t["verdict"] == "met" for t in targets)
+    ax.set_title(f"Targets: {met} of {len(targets)} met", fontsize=10)
     if not rows:
         return
     table = ax.table(cellText=rows, colLabels=["contact type", "target", "achieved", ""],

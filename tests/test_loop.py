@@ -92,3 +92,12 @@ def test_a_given_requirement_is_scheduled_without_simulation():
     document = result.to_json()
     assert document["verification"] is None and document["targets_met"] is False
     assert document["rounds"] == [] and document["cost"] > 0
+
+
+def test_the_same_seed_gives_the_same_plan_whatever_the_workers():
+    scenario = from_dict(_scenario("interval"))
+    one = optimise(scenario, seed=3, replications=4, time_limit_s=5, max_rounds=4, workers=1)
+    two = optimise(scenario, seed=3, replications=4, time_limit_s=5, max_rounds=4, workers=2)
+    assert one.plan.shifts == two.plan.shifts
+    assert one.rounds == two.rounds
+    assert one.verification.to_json() == two.verification.to_json()

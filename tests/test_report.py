@@ -535,7 +535,7 @@ def test_frontier_figure_with_pay(plan_sweeps: dict[int, list[FrontierPoint]]) -
 
 
 def test_target_rows(sweep: Sweep, short: Results) -> None:
-    """Who, the goal, what was achieved with its interval, and met or MISSED."""
+    """Who, the goal, what was achieved with its interval, and the verdict."""
     missed = short.target_results()
     (row,) = target_rows(missed)
     achieved = missed[0]["achieved"]
@@ -548,7 +548,7 @@ def test_target_rows(sweep: Sweep, short: Results) -> None:
     assert target_rows(base_point(sweep.points).results.target_results())[0][3] == "met"
     tier = {
         "contact_type": "billing", "tier": "gold", "service_level": 0.9, "answer_within_s": 60,
-        "scope": "day", "met": False,
+        "scope": "day", "met": False, "verdict": "missed",
         "achieved": {"mean": None, "ci95_low": None, "ci95_high": None},
     }  # fmt: skip
     assert target_rows([tier]) == [["billing / gold", "90% in 1 min (day)", "-", "MISSED"]]

@@ -54,7 +54,7 @@ def show() -> None:
         return
     base = base_point(points)
     targets = base.results.target_results()
-    met = sum(t["met"] for t in targets)
+    met = sum(t["verdict"] == "met" for t in targets)
     tiles = st.columns(3)
     tiles[0].metric("Agent-hours", f"{base.agent_hours:,.0f}")
     tiles[1].metric("Cost", "-" if base.cost is None else f"{base.cost:,.0f}")
