@@ -2,10 +2,12 @@
 for several skills, Cezik and L'Ecuyer 2008).
 
 A target period's expected service level is a function of the agents working in each group
-and interval. Above the offered load it is close to concave in them, so its tangent plane at a
-simulated plan is above it everywhere, and "the tangent reaches the goal" is a necessary
-condition for the goal to be reached: a cut that the cheapest plan meeting the targets cannot
-violate. The shift model (`optimise.shifts`) takes the cuts as constraints on its coverage.
+and interval. Where it is concave in them, its tangent plane at a simulated plan is above it
+everywhere, and "the tangent reaches the goal" is a necessary condition for the goal to be
+reached: a cut that the cheapest plan meeting the targets cannot violate. The level is
+S-shaped, though: below its inflection (a badly understaffed interval) the tangent is under
+the curve, and a cut taken there asks for more agents than needed. The shift model
+(`optimise.shifts`) takes the cuts as constraints on its coverage.
 
 The slopes are marginal effects estimated by finite differences on common random numbers: the
 plan is simulated again with one more agent of a group in every interval of one *phase* (the
@@ -163,8 +165,9 @@ def tangent_cuts(
 def load_floors(scenario: Scenario) -> list[tuple[list[int], np.ndarray]]:
     """Per skill, the groups that serve it and the agents its offered load keeps busy in each
     interval, flattened: the agents of those groups together must be at least that, or the
-    skill's queue grows without end. These keep the cuts where the service level is concave in
-    the agents (below the load it is not, and a tangent there is no bound)."""
+    skill's queue grows without end (with patience, it sheds callers instead). A floor keeps
+    the search out of staffing where no target can be met; it does not make the level concave
+    above it."""
     horizon = scenario.horizon
     plan = plan_routing(scenario)
     offered = expected_offered(scenario)

@@ -65,9 +65,9 @@ GROWTH = 32  # a check may grow to this many times its starting replications by 
 class Optimisation:
     """The final plan, the analytic requirement it started from, its verification (None when
     the user's requirement was scheduled as given) and one entry per round of the loop.
-    `cut_bound` is the cuts' lower bound on the cost of a plan meeting the targets (the proven
-    bound of the master problem with every cut and no trust region; valid where the levels
-    are concave in the agents)."""
+    `cut_bound` is the cost of the cheapest plan every cut admits (the LP with every cut and
+    no trust region): a lower bound on the cost of a plan meeting the targets where the levels
+    are concave in the agents, not below their inflection (`optimise.cuts`)."""
 
     plan: ShiftPlan
     requirement: dict[str, np.ndarray]
@@ -191,38 +191,37 @@ class _Search:
         self.cuts: list[Cut] = []
         self.seen: dict[tuple, float] = {}
         self.radius = TRUST_STEP
+        self.last: ShiftPlan | None = None  # the last plan simulated
         self.rounds: list[dict[str, Any]] = []
 
     def run(self, seed: int, max_rounds: int) -> tuple[ShiftPlan, Results | None, str]:
-        """The final plan, its verification and why the search stopped."""
+        """The final plan, its verification (of that very plan) and why the search stopped."""
         self.say("scheduling the analytic requirement")
         plan = self._solve(cut=False)
-        kind, loop_seed, incumbent = "start", seed, None
-        reason, verification = "", None
-        verify_seed = seed
-        for _ in range(MAX_VERIFICATIONS):
+        kind, loop_seed, verify_seed, attempt = "start", seed, seed, 0
+        while True:
+            attempt += 1
             incumbent, reason = self._rounds(plan, kind, loop_seed, max_rounds)
-            if incumbent is None:
-                break
             verify_seed += VERIFY_SEED_OFFSET
+            if incumbent is None:
+                # No plan met every target: the last one simulated gets the verdicts on record.
+                self.say("no plan met every target: verifying the last plan")
+                last = self.last
+                if last is None:
+                    return plan, None, reason
+                return last, self._check(last, verify_seed, verifying=True), reason
             plan = incumbent[0]
             verification = self._check(plan, verify_seed, verifying=True)
-            met = _all_met(verification)
             self._record("verify", plan, verification)
-            if met or len(self.rounds) >= max_rounds:
-                break
+            if _all_met(verification):
+                return plan, verification, reason
+            if attempt == MAX_VERIFICATIONS or len(self.rounds) >= max_rounds:
+                return plan, verification, f"{reason}; its verification did not confirm it"
             # The incumbent met its targets on the loop's sample only by that sample's luck:
             # the verification's sample becomes the loop's, with the cuts it gives.
             self._add_cuts(plan, verification)
             loop_seed, kind = verify_seed, "cut"
             plan = self._solve(cut=True, around=plan)
-            reason = "the verification did not confirm the plan"
-        if incumbent is None:
-            self.say("no plan met every target: verifying the last plan")
-            verify_seed += VERIFY_SEED_OFFSET
-            if plan.status != "infeasible":
-                verification = self._check(plan, verify_seed, verifying=True)
-        return plan, verification, reason
 
     def _rounds(self, plan, kind, loop_seed, max_rounds):
         """Rounds on `loop_seed` from `plan`: the incumbent ``(plan, results)`` (None if no
@@ -235,6 +234,7 @@ class _Search:
             if key in self.seen:
                 return incumbent, "the cuts lead back to a plan already simulated"
             self.seen[key] = plan.cost
+            self.last = plan
             results = self._sample(plan, loop_seed)
             if self._candidate(results):
                 # Possibly meeting every target: replications decide it.

@@ -153,7 +153,8 @@ def optimisation_summary(document: dict[str, Any]) -> str:
         lines.append(f"stopped: {document['stop_reason']}")
     if document.get("cut_bound") is not None:
         lines.append(
-            f"the cuts' lower bound on a plan meeting the targets: {document['cut_bound']:,.2f}"
+            "the cheapest plan every cut admits (a bound where the levels are concave): "
+            f"{document['cut_bound']:,.2f}"
         )
     verification = document["verification"]
     if verification is None:
