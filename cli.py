@@ -176,7 +176,7 @@ def optimise(
         typer.Option(
             min=1,
             help="Replications a check may grow to while a verdict is open "
-            "[default: 32 x --replications].",
+            "[default: 16 x --replications].",
         ),
     ] = None,
     confidence: Confidence = 0.95,

@@ -6,13 +6,13 @@ targets, decided with a stated confidence.
 2. **Simulate** each plan on the loop's seed, every plan on the same seed and replication
    numbers (common random numbers), with the starting replications. A plan none of whose
    periods is significantly under its *aim* (below) is a candidate: replications are added
-   to it (`sim.sequential`, up to half the cap) until its verdicts (`sim.verdict`) are
+   to it (`sim.sequential`, up to a quarter of the cap) until its verdicts (`sim.verdict`) are
    decided; the cheapest plan found met is the **incumbent**.
 3. **Cut**: estimate how each target period's level moves with one more agent of each group in
    each interval (`optimise.cuts.marginal_effects`, finite differences on the same random
    numbers) and add, for every period, the tangent plane of its level at this plan as a
    linear constraint: the tangent must reach the period's aim, the level a "met" verdict
-   needs with half the cap's replications at the spread the sample shows (so samples of any
+   needs with a quarter of the cap's replications at the spread the sample shows (so samples of any
    size aim at the same levels). The next plan is the cheapest one the cuts admit
    (`_Search._solve`), within a trust region: no group loses more than a share of its agents
    in an interval against the incumbent (before there is one, the first plan); the share
@@ -56,9 +56,9 @@ MAX_VERIFICATIONS = 3
 TRUST_STEP = 0.15  # a cut round lowers a group's agents in an interval by at most this share
 MIN_TRUST_STEP = 0.02  # ... halved after each round that fails, down to this
 MASTER_GAP = 0.005  # a cut round's plan need be no closer than this to its proven optimum
-AIM_SHARE = 0.5  # the search decides on this share of the cap, and aims at its boundary
+AIM_SHARE = 0.25  # the search decides on this share of the cap, and aims at its boundary
 GRADIENT_REPLICATIONS = 5  # at most, per finite difference (common random numbers)
-GROWTH = 32  # a check may grow to this many times its starting replications by default
+GROWTH = 16  # a check may grow to this many times its starting replications by default
 
 
 @dataclass
@@ -185,7 +185,7 @@ class _Search:
         self.time_limit_s, self.budget, self.soft = time_limit_s, budget, soft
         self.workers, self.executor, self.say = workers, executor, say
         self.floors = load_floors(scenario)
-        # The search decides on up to half the cap; the verification may use all of it.
+        # The search decides on up to a quarter of the cap; the verification may use all of it.
         self.search_cap = max(replications, round(AIM_SHARE * cap))
         self.schedule = replication_schedule(replications, self.search_cap)
         self.cuts: list[Cut] = []
@@ -317,7 +317,7 @@ class _Search:
 
     def _aims(self, results: Results) -> list[np.ndarray]:
         """Per target and period, the mean level the search aims at: what a "met" verdict
-        needs with half the cap's replications (`AIM_SHARE`), at the spread this sample
+        needs with a quarter of the cap's replications (`AIM_SHARE`), at the spread this sample
         shows. A plan at its aims is likely to be confirmed by a check grown to the cap, and
         samples of any size aim at the same levels."""
         aim_n = max(2, self.search_cap)

@@ -70,7 +70,7 @@ def test_loop_plan_meets_its_targets_in_an_independent_simulation(scope):
     assert [t["verdict"] for t in verification["targets"]] == ["met"]
     # A third simulation, with a seed neither the loop nor the verification used, agrees.
     again = simulate_until_decided(
-        scenario, on_duty(scenario, result.plan.shifts), 777, 6, 192, workers=2
+        scenario, on_duty(scenario, result.plan.shifts), 777, 6, 96, workers=2
     )
     assert again.verdicts()[0].verdict != "missed"
     # The loop starts from the analytic plan, cuts, and ends on a verified plan; the cuts'
@@ -79,9 +79,9 @@ def test_loop_plan_meets_its_targets_in_an_independent_simulation(scope):
     assert kinds[0] == "start" and kinds[-1] == "verify" and "cut" in kinds
     assert document["stop_reason"]
     assert document["cut_bound"] <= document["cost"] + 1e-6
-    # Search checks grow to half the cap (32 x 6), the verification to all of it.
+    # Search checks grow to a quarter of the cap (16 x 6), the verification to all of it.
     for entry in document["rounds"]:
-        assert 6 <= entry["replications"] <= (192 if entry["kind"] == "verify" else 96)
+        assert 6 <= entry["replications"] <= (96 if entry["kind"] == "verify" else 24)
 
 
 def test_a_given_requirement_is_scheduled_without_simulation():
