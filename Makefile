@@ -20,7 +20,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # executive one-pager of that plan.
 demo: $(VENV)/.installed
 	@mkdir -p out
-	$(BIN)/wfm optimise $(LIBRARY)/shifts.yaml --seed 1 --json out/shifts_plan.json --csv out/shifts_plan
+	$(BIN)/wfm optimise $(LIBRARY)/shifts.yaml --seed 1 --time-limit 10 --json out/shifts_plan.json \
+		--csv out/shifts_plan
 	$(BIN)/wfm simulate $(LIBRARY)/single_queue.yaml --replications 10 --seed 1 \
 		--json out/single_queue.json --csv out/single_queue
 	$(BIN)/wfm simulate $(LIBRARY)/multi_skill.yaml --replications 10 --seed 1 \
