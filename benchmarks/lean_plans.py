@@ -63,6 +63,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from tables import table
 
 from optimise.requirements import analytic_requirement
 from scenarios.edit import scaled_volume
@@ -94,24 +95,6 @@ X8_TIME_AIM_S = 600
 
 
 # --------------------------------------------------------------------------- output
-
-
-def table(title: str, headers: list[str], rows: list[list[str]], markdown: bool) -> None:
-    """A Markdown table, or aligned plain text."""
-    print()
-    if markdown:
-        print(f"#### {title}\n")
-        print("| " + " | ".join(headers) + " |")
-        print("|" + "|".join("---" for _ in headers) + "|")
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
-    else:
-        print(title)
-        widths = [max(len(x) for x in column) for column in zip(headers, *rows, strict=True)]
-        for row in [headers, ["-" * w for w in widths], *rows]:
-            print("  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)).rstrip())
-    print()
-    sys.stdout.flush()
 
 
 def hours(value: float | None) -> str:
@@ -240,6 +223,7 @@ def part1(folder: Path, replications: int, markdown: bool) -> None:
          "intervals > 2 points under: by the mean / significantly", "wall (s)"],
         rows,
         markdown,
+        level=4,
     )  # fmt: skip
     for name in ("wfm optimise", "wfm optimise --max-replications 640"):
         wfm_plan = plans[name][0]
@@ -286,6 +270,7 @@ def part2(folder: Path, replications: int, markdown: bool) -> float | None:
          "change", "now: verdicts", "cuts' bound", "stopped because", "wall (s)"],
         rows,
         markdown,
+        level=4,
     )  # fmt: skip
     return week_wall
 
@@ -311,7 +296,7 @@ def part3(folder: Path, week_wall: float | None, markdown: bool) -> None:
          f"{x8_wall:.0f}", f"{X8_TIME_AIM_S}", _ok(x8_wall, X8_TIME_AIM_S)]
     )  # fmt: skip
     table("whole `wfm optimise` commands, 2 cores", ["run", "wall (s)", "aim (s)", ""], rows,
-          markdown)  # fmt: skip
+          markdown, level=4)  # fmt: skip
     same = dask_same_plan(folder)
     print(f"- On a Dask LocalCluster of 2 workers the telecom week's plan is "
           f"{'the same as' if same else 'NOT the same as'} the local one.")  # fmt: skip

@@ -69,6 +69,7 @@ from typing import Any
 
 import numpy as np
 import yaml
+from tables import table
 
 from optimise.erlang import agents_needed
 from optimise.requirements import analytic_requirement
@@ -88,23 +89,6 @@ TIME_AIM_S = 10.0
 
 
 # --------------------------------------------------------------------------- output
-
-
-def table(title: str, headers: list[str], rows: list[list[str]], markdown: bool) -> None:
-    """A Markdown table, or aligned plain text."""
-    print()
-    if markdown:
-        print(f"### {title}\n")
-        print("| " + " | ".join(headers) + " |")
-        print("|" + "|".join("---" for _ in headers) + "|")
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
-    else:
-        print(title)
-        widths = [max(len(x) for x in column) for column in zip(headers, *rows, strict=True)]
-        for row in [headers, ["-" * w for w in widths], *rows]:
-            print("  ".join(x.ljust(w) for x, w in zip(row, widths, strict=True)).rstrip())
-    print()
 
 
 def note(text: str) -> None:
