@@ -367,7 +367,7 @@ def report(
     title = (
         f"{model.name}: {base.agent_hours:,.0f} agent-hours"
         + (f", cost {base.cost:,.0f}" if base.cost is not None else "")
-        + f"; {sum(t['met'] for t in targets)} of {len(targets)} targets met"
+        + f"; {sum(t['verdict'] == 'met' for t in targets)} of {len(targets)} targets met"
     )
     page = executive_page(
         title,
