@@ -73,7 +73,8 @@ from tables import table
 
 from optimise.erlang import agents_needed
 from optimise.requirements import analytic_requirement
-from optimise.shifts import ShiftPlan, schedule, shift_options
+from optimise.shift_model import shift_options
+from optimise.shifts import ShiftPlan, schedule
 from scenarios.load import from_dict, load
 from scenarios.schema import Scenario, clock_minutes
 from scenarios.staffing import on_duty
