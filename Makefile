@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LIBRARY := scenarios/library
 
-.PHONY: demo test bench lint app browser clean
+.PHONY: demo test bench lint app browser screenshots clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,10 @@ browser:
 
 test: lint browser
 	$(BIN)/python -m pytest -q
+
+# The README's screenshots, from the browser test with the Optimise page's defaults (minutes).
+screenshots: $(VENV)/.installed browser
+	WFM_APP_DEFAULTS=1 WFM_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py
 
 # The app on http://localhost:8501 (Ctrl-C stops it).
 app: $(VENV)/.installed

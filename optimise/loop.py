@@ -6,20 +6,23 @@ targets, decided with a stated confidence.
 2. **Simulate** each plan on the loop's seed, every plan on the same seed and replication
    numbers (common random numbers), with the starting replications. A plan none of whose
    periods is significantly under its *aim* (below) is a candidate: replications are added
-   to it (`sim.sequential`, up to a quarter of the cap) until its verdicts (`sim.verdict`) are
-   decided; the cheapest plan found met is the **incumbent**.
+   to it (`sim.sequential`, up to a quarter of the cap, `optimise.aims.default_cap` unless
+   given) until its verdicts (`sim.verdict`) are decided; the cheapest plan found met is the
+   **incumbent**.
 3. **Cut**: estimate how each target period's level moves with one more agent of each group in
    each interval (`optimise.cuts.marginal_effects`, finite differences on the same random
    numbers) and add, for every period, the tangent plane of its level at this plan as a
-   linear constraint: the tangent must reach the period's aim, the level a "met" verdict
-   needs with a quarter of the cap's replications at the spread the sample shows (so samples of any
-   size aim at the same levels). The next plan is the cheapest one the cuts admit
-   (`_Search._solve`), within a trust region: no group loses more than a share of its agents
-   in an interval against the incumbent (before there is one, the first plan); the share
-   starts at `TRUST_STEP`, halves after each round whose plan is not met (down to
-   `MIN_TRUST_STEP`) and is restored by one that is. Tangent planes are accurate near where
-   they were taken; far from it the cheapest plan they admit leaps to staffing no simulation
-   has seen and the rounds zig-zag.
+   linear constraint: the tangent must reach the period's aim (`optimise.aims`), the level a
+   "met" verdict needs with a quarter of the cap's replications at the spread the sample
+   shows (so samples of any size aim at the same levels). The next plan is the cheapest one
+   the cuts admit (`_Search._solve`), within a trust region: no group loses more than a share
+   of its agents in an interval against the incumbent (before there is one, the first plan).
+   A group's share starts at `TRUST_STEP`, halves after each round whose plan leaves a target
+   the group serves short of its aim (down to `MIN_TRUST_STEP`), and every share is restored
+   by a plan that is met: a centre where one team is short and another has room to spare
+   keeps trimming the latter. Tangent planes are accurate near where they were taken; far
+   from it the cheapest plan they admit leaps to staffing no simulation has seen and the
+   rounds zig-zag.
 4. Repeat until the cuts admit no plan `MASTER_GAP` cheaper than the incumbent, a round gives
    back a plan already simulated, or `max_rounds` run out; the reason is kept
    (`stop_reason`). The cuts' lower bound on the cost of any plan meeting the targets is the
@@ -40,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from optimise.aims import aims, default_cap, is_candidate, serving_groups, short_targets
 from optimise.cuts import Cut, load_floors, marginal_effects, tangent_cuts
 from optimise.requirements import analytic_requirement
 from optimise.reserve import ReserveSizing, size_reserve
@@ -49,7 +53,7 @@ from scenarios.staffing import on_duty
 from sim.replicate import shared_pool, simulate
 from sim.results import Results
 from sim.sequential import replication_schedule, simulate_until_decided
-from sim.verdict import MET, DecisionRule, met_level, period_spread
+from sim.verdict import MET, DecisionRule
 
 VERIFY_SEED_OFFSET = 1_000_003  # the verification's seed: independent of the loop's
 MAX_VERIFICATIONS = 3
@@ -58,7 +62,6 @@ MIN_TRUST_STEP = 0.02  # ... halved after each round that fails, down to this
 MASTER_GAP = 0.005  # a cut round's plan need be no closer than this to its proven optimum
 AIM_SHARE = 0.25  # the search decides on this share of the cap, and aims at its boundary
 GRADIENT_REPLICATIONS = 5  # at most, per finite difference (common random numbers)
-GROWTH = 16  # a check may grow to this many times its starting replications by default
 
 
 @dataclass
@@ -128,7 +131,7 @@ def optimise(
 ) -> Optimisation:
     """The cheapest shift plan whose targets are met in simulation (see the module's
     docstring). `replications` start every check, `max_replications` cap it (default
-    ``GROWTH x replications``); `confidence`
+    `optimise.aims.default_cap`: 16 to 64 times `replications`); `confidence`
     (one-sided, family-wise) and `tolerance` (service-level points) are the decision rule.
 
     With `requirement` given, it is scheduled as it is: no simulation, no verification.
@@ -140,7 +143,7 @@ def optimise(
         plan = schedule(scenario, requirement, time_limit_s=time_limit_s, budget=budget, soft=soft)
         return Optimisation(plan, requirement, None, first_weekday=scenario.horizon.first_weekday)
 
-    cap = max(max_replications or GROWTH * replications, replications)
+    cap = max(max_replications or default_cap(scenario, replications), replications)
     with shared_pool(executor, workers) as pool:
         search = _Search(
             scenario, needed, DecisionRule(confidence, tolerance), replications, cap,
@@ -190,7 +193,7 @@ class _Search:
         self.schedule = replication_schedule(replications, self.search_cap)
         self.cuts: list[Cut] = []
         self.seen: dict[tuple, float] = {}
-        self.radius = TRUST_STEP
+        self.radius = {g.name: TRUST_STEP for g in scenario.agent_groups}
         self.last: ShiftPlan | None = None  # the last plan simulated
         self.rounds: list[dict[str, Any]] = []
 
@@ -242,9 +245,9 @@ class _Search:
             self._record(kind, plan, results)
             if _all_met(results) and (incumbent is None or plan.cost < incumbent[0].cost):
                 incumbent = (plan, results)
-                self.radius = TRUST_STEP
+                self.radius = dict.fromkeys(self.radius, TRUST_STEP)
             elif kind == "cut":
-                self.radius = max(MIN_TRUST_STEP, self.radius / 2)
+                self._shrink(results)
             if len(self.rounds) >= max_rounds:
                 return incumbent, f"{max_rounds} rounds run"
             self._add_cuts(plan, results)
@@ -274,7 +277,7 @@ class _Search:
         floors = list(self.floors)
         if around is not None:
             working = _working(self.scenario, around)
-            floors += [([g], (1 - self.radius) * working[group.name])
+            floors += [([g], (1 - self.radius[group.name]) * working[group.name])
                        for g, group in enumerate(self.scenario.agent_groups)]  # fmt: skip
         requirement, _ = cut_requirement(
             self.scenario, self.needed, self.cuts, floors, budget=self.budget
@@ -316,41 +319,21 @@ class _Search:
         return replace(results, rule=replace(self.rule, looks=len(self.schedule)))
 
     def _aims(self, results: Results) -> list[np.ndarray]:
-        """Per target and period, the mean level the search aims at: what a "met" verdict
-        needs with a quarter of the cap's replications (`AIM_SHARE`), at the spread this sample
-        shows. A plan at its aims is likely to be confirmed by a check grown to the cap, and
-        samples of any size aim at the same levels."""
-        aim_n = max(2, self.search_cap)
-        return [
-            met_level(
-                results.target_period_levels(j),
-                target.service_level,
-                results.rule,
-                results.target_period_closed(j),
-                replications=aim_n,
-            )
-            for j, target in enumerate(self.scenario.targets)
-        ]
+        """Per target and period, the level the search aims at: what a "met" verdict needs
+        with the search's cap of replications (`optimise.aims.aims`)."""
+        return aims(results, self.search_cap)
 
     def _candidate(self, results: Results) -> bool:
-        """Whether no period's mean level is significantly under its aim (one-sided, at the
-        rule's error rate split over the target's periods): a plan worth the replications that
-        decide it. Requiring every mean to reach its aim would fail a plan on chance alone
-        when many periods sit near their aims."""
-        from scipy.stats import t as student_t
+        return is_candidate(results, self._aims(results))
 
-        for j, aim in enumerate(self._aims(results)):
-            levels = results.target_period_levels(j)
-            mean, sd, n, judged = period_spread(
-                levels, self.scenario.targets[j].service_level, results.target_period_closed(j)
-            )
-            if judged.size == 0:
-                continue
-            quantile = student_t.ppf(1 - self.rule.alpha / judged.size, np.maximum(n - 1, 1))
-            high = mean + quantile * np.nan_to_num(sd, nan=np.inf) / np.sqrt(n)
-            if np.any(high < aim[judged]):
-                return False
-        return True
+    def _shrink(self, results: Results) -> None:
+        """Halve the trust region of the groups serving a target this plan leaves short of its
+        aim (of every group when none is short on the means: then the plan failed on its
+        spread)."""
+        short = short_targets(results, self._aims(results))
+        groups = serving_groups(self.scenario, short) if short else set(self.radius)
+        for name in groups:
+            self.radius[name] = max(MIN_TRUST_STEP, self.radius[name] / 2)
 
     def _check(
         self, plan: ShiftPlan, seed: int, verifying: bool = False, sample: Results | None = None

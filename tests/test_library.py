@@ -110,7 +110,9 @@ def test_the_telecom_centre_optimises_to_a_plan_meeting_every_target() -> None:
     data = yaml.safe_load(TELECOM.read_text(encoding="utf-8"))
     data["horizon"]["days"] = 1
     scenario = from_dict(data, str(TELECOM))
-    result = optimise(scenario, seed=2, replications=5, time_limit_s=10, workers=2)
+    result = optimise(
+        scenario, seed=2, replications=5, max_replications=80, time_limit_s=10, workers=2
+    )
     document = result.to_json()
     assert result.plan.status in ("optimal", "feasible")
     assert document["targets_met"], [(r["kind"], r["verdicts"]) for r in document["rounds"]]

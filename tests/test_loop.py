@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from optimise.aims import default_cap
 from optimise.loop import VERIFY_SEED_OFFSET, optimise
 from scenarios.load import from_dict
 from scenarios.staffing import on_duty
@@ -79,9 +80,10 @@ def test_loop_plan_meets_its_targets_in_an_independent_simulation(scope):
     assert kinds[0] == "start" and kinds[-1] == "verify" and "cut" in kinds
     assert document["stop_reason"]
     assert document["cut_bound"] <= document["cost"] + 1e-6
-    # Search checks grow to a quarter of the cap (16 x 6), the verification to all of it.
+    # Search checks grow to a quarter of the cap, the verification to all of it.
+    cap = default_cap(scenario, 6)
     for entry in document["rounds"]:
-        assert 6 <= entry["replications"] <= (96 if entry["kind"] == "verify" else 24)
+        assert 6 <= entry["replications"] <= (cap if entry["kind"] == "verify" else cap // 4)
 
 
 def test_a_given_requirement_is_scheduled_without_simulation():

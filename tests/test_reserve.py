@@ -100,7 +100,7 @@ def test_wfm_optimise_sizes_the_reserve_into_the_plan(wfm: WfmRunner, tmp_path: 
     out = tmp_path / "plan.json"
     scenario = write_yaml(tmp_path / "s.yaml", data)
     run = wfm("optimise", scenario, "--json", out, "--replications", "4", "--seed", "3",
-              "--time-limit", "5", "--workers", "1")  # fmt: skip
+              "--max-replications", "64", "--time-limit", "5", "--workers", "1")  # fmt: skip
     assert run.code == 0, run.err
     reserve = json.loads(out.read_text())["reserve"]
     assert reserve["groups"]["pool"]["agents"] > 0

@@ -1,0 +1,96 @@
+"""What the search aims each target period at, and how many replications a check may take.
+
+A verdict of "met" (`sim.verdict`) needs every period's expected level to be, with one-sided
+confidence, at least the target less the tolerance. How far above that line a plan must sit
+to be *proven* met shrinks with the replications: the search aims each period at the level a
+"met" verdict needs with a given number of replications, at the spread its sample shows
+(`aims`), so samples of any size aim at the same levels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from scenarios.demand import expected_offered
+from scenarios.schema import Scenario
+from sim.results import Results
+from sim.verdict import met_level, period_spread
+
+# A check may grow to between MIN_GROWTH and MAX_GROWTH times its starting replications.
+# Proving a level within the 2-point tolerance of an interval target, whose level spreads by
+# about 0.15 from one replication to the next, takes a few hundred replications; sequential
+# sampling spends them only where a verdict is close. On a big centre each of them costs
+# seconds, so by default the cap stops near CONTACT_BUDGET simulated contacts per check.
+MIN_GROWTH = 16
+MAX_GROWTH = 64
+CONTACT_BUDGET = 12_000_000
+
+
+def default_cap(scenario: Scenario, replications: int) -> int:
+    """The replications a check may grow to when the user sets no cap: as many as simulate
+    about `CONTACT_BUDGET` contacts, between `MIN_GROWTH` and `MAX_GROWTH` times
+    `replications`."""
+    per_replication = max(1.0, float(sum(o.sum() for o in expected_offered(scenario))))
+    affordable = int(CONTACT_BUDGET // per_replication)
+    return min(MAX_GROWTH * replications, max(MIN_GROWTH * replications, affordable))
+
+
+def aims(results: Results, replications: int) -> list[np.ndarray]:
+    """Per target and period, the mean level a "met" verdict needs with `replications` at the
+    spread `results` shows (NaN where a period was never judged)."""
+    scenario = results.scenario
+    return [
+        met_level(
+            results.target_period_levels(j),
+            target.service_level,
+            results.rule,
+            results.target_period_closed(j),
+            replications=max(2, replications),
+        )
+        for j, target in enumerate(scenario.targets)
+    ]
+
+
+def is_candidate(results: Results, goals: list[np.ndarray]) -> bool:
+    """Whether no period's mean level is significantly under its aim in `goals` (one-sided,
+    at the rule's error rate split over the target's periods): a plan worth the replications
+    that decide it. Requiring every mean to reach its aim would fail a plan on chance alone
+    when many periods sit near their aims."""
+    from scipy.stats import t as student_t
+
+    alpha = results.rule.alpha
+    for j, aim in enumerate(goals):
+        levels = results.target_period_levels(j)
+        mean, sd, n, judged = period_spread(
+            levels, results.scenario.targets[j].service_level, results.target_period_closed(j)
+        )
+        if judged.size == 0:
+            continue
+        quantile = student_t.ppf(1 - alpha / judged.size, np.maximum(n - 1, 1))
+        high = mean + quantile * np.nan_to_num(sd, nan=np.inf) / np.sqrt(n)
+        if np.any(high < aim[judged]):
+            return False
+    return True
+
+
+def short_targets(results: Results, goals: list[np.ndarray]) -> list[int]:
+    """The targets with some period whose mean level is under its aim in `goals`."""
+    short = []
+    for j, aim in enumerate(goals):
+        levels = results.target_period_levels(j)
+        valid = ~np.isnan(levels)
+        judged = valid.any(axis=0)
+        mean = np.where(valid, levels, 0.0).sum(axis=0) / np.maximum(valid.sum(axis=0), 1)
+        if np.any(mean[judged] < aim[judged]):
+            short.append(j)
+    return short
+
+
+def serving_groups(scenario: Scenario, targets: list[int]) -> set[str]:
+    """The agent groups with the skill of any of `targets`' contact types."""
+    skills = {
+        ct.skill
+        for ct in scenario.contact_types
+        if any(scenario.targets[j].contact_type == ct.name for j in targets)
+    }
+    return {g.name for g in scenario.agent_groups if skills & set(g.skills)}
