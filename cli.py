@@ -15,6 +15,7 @@ import typer
 from report.export import OutputError, check_writable, csv_text, json_text, write_all
 from report.summary import (
     drill_summary,
+    met_count_text,
     optimisation_summary,
     simulation_summary,
     validation_summary,
@@ -175,9 +176,8 @@ def optimise(
         int | None,
         typer.Option(
             min=1,
-            help="Replications a check may grow to while a verdict is open [default: 64 x "
-            "--replications, fewer on a big centre: about 12 million simulated contacts, at "
-            "least 16 x].",
+            help="Replications a check may grow to while a verdict is open [default: about "
+            "8 million simulated contacts' worth, between 16 and 64 x --replications].",
         ),
     ] = None,
     confidence: Confidence = 0.95,
@@ -368,7 +368,7 @@ def report(
     title = (
         f"{model.name}: {base.agent_hours:,.0f} agent-hours"
         + (f", cost {base.cost:,.0f}" if base.cost is not None else "")
-        + f"; {sum(t['verdict'] == 'met' for t in targets)} of {len(targets)} targets met"
+        + f"; {met_count_text(targets)}"
     )
     page = executive_page(
         title,

@@ -56,6 +56,7 @@ import datetime as dt
 import json
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -117,15 +118,20 @@ def run_optimise(
                str(TIME_LIMIT_S), "--workers", str(WORKERS), "--json", str(out), "--no-store",
                *extra]  # fmt: skip
     started = time.perf_counter()
+    # Its own process group, so that giving up stops its worker processes too.
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
     try:
-        done = subprocess.run(
-            command, capture_output=True, text=True, check=False, timeout=give_up_s
-        )
+        _, err = process.communicate(timeout=give_up_s)
     except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
         return None, time.perf_counter() - started
     wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr}")
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{err}")
     return json.loads(out.read_text()), wall
 
 

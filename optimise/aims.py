@@ -23,7 +23,7 @@ from sim.verdict import met_level, period_spread
 # seconds, so by default the cap stops near CONTACT_BUDGET simulated contacts per check.
 MIN_GROWTH = 16
 MAX_GROWTH = 64
-CONTACT_BUDGET = 12_000_000
+CONTACT_BUDGET = 8_000_000
 
 
 def default_cap(scenario: Scenario, replications: int) -> int:

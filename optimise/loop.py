@@ -58,7 +58,7 @@ from sim.verdict import MET, DecisionRule
 VERIFY_SEED_OFFSET = 1_000_003  # the verification's seed: independent of the loop's
 MAX_VERIFICATIONS = 3
 TRUST_STEP = 0.15  # a cut round lowers a group's agents in an interval by at most this share
-MIN_TRUST_STEP = 0.02  # ... halved after each round that fails, down to this
+MIN_TRUST_STEP = 0.02  # ... halved for a group a round leaves short, down to this
 MASTER_GAP = 0.005  # a cut round's plan need be no closer than this to its proven optimum
 AIM_SHARE = 0.25  # the search decides on this share of the cap, and aims at its boundary
 GRADIENT_REPLICATIONS = 5  # at most, per finite difference (common random numbers)

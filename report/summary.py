@@ -69,6 +69,14 @@ def verdicts_summary(targets: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def met_count_text(targets: list[dict[str, Any]]) -> str:
+    """The "k of n targets met" line, with how many are undecided (too few replications)."""
+    met = sum(t["verdict"] == "met" for t in targets)
+    undecided = sum(t["verdict"] == "undecided" for t in targets)
+    tail = f" ({undecided} undecided)" if undecided else ""
+    return f"{met} of {len(targets)} targets met{tail}"
+
+
 def verdict_text(target: dict[str, Any]) -> str:
     """A target's verdict as a planner reads it: "met (99.3 % sure)", "MISSED (99.9 % sure)"
     or "undecided: needs 160 replications (40 run)"."""

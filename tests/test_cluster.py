@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, WfmRunner, contract_path
+from conftest import REPO, WfmRunner, contract_path, queue_scenario, write_yaml
 
 from scenarios.load import load
 from sim.cluster import ENV_SCHEDULER, ClusterError, executor_for
@@ -41,6 +41,20 @@ def test_simulate_on_dask_equals_the_local_run(wfm: WfmRunner, tmp_path: Path, s
               "--scheduler", scheduler, "--json", dask)  # fmt: skip
     assert run.code == 0, run.err
     assert dask.read_bytes() == local.read_bytes()
+
+
+def test_optimise_on_dask_finds_the_local_plan(wfm: WfmRunner, tmp_path: Path, scheduler: str):
+    scenario = write_yaml(tmp_path / "queue.yaml", queue_scenario(60, 100, 180, 150, 6, days=1))
+    args = ["optimise", scenario, "--replications", "4", "--max-replications", "16",
+            "--max-rounds", "3", "--time-limit", "5", "--seed", "3"]  # fmt: skip
+    local, dask = tmp_path / "local.json", tmp_path / "dask.json"
+    run = wfm(*args, "--workers", "1", "--json", local)
+    assert run.code == 0, run.err
+    run = wfm(*args, "--scheduler", scheduler, "--json", dask)
+    assert run.code == 0, run.err
+    one, two = json.loads(local.read_text()), json.loads(dask.read_text())
+    assert two["shifts"] == one["shifts"] and two["cost"] == one["cost"]
+    assert two["rounds"] == one["rounds"] and two["verification"] == one["verification"]
 
 
 def test_drill_on_dask_from_the_environment(

@@ -18,6 +18,7 @@ from report.executive import (
     target_rows,
 )
 from report.export import figure_bytes
+from report.summary import met_count_text
 from ui import session
 
 
@@ -83,7 +84,7 @@ def show() -> None:
     staffing = session.asked("executive")["staffing"]
     title = (
         f"{model.name} on {staffing}: {base.agent_hours:,.0f} agent-hours; "
-        f"{met} of {len(targets)} targets met"
+        f"{met_count_text(targets)}"
     )
     page = executive_page(title, workload, point_rows, targets, drills, level)
     st.download_button(

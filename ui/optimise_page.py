@@ -25,8 +25,8 @@ def show() -> None:
     left, middle, right, last = st.columns(4)
     replications = left.number_input(
         "Replications a check starts with", 2, 50, 10, key="opt_replications",
-        help="A check adds replications while a target's verdict is open, up to 64 times "
-        "this (fewer on a big centre).",
+        help="A check adds replications while a target's verdict is open, up to 16-64 times "
+        "this (about 8 million simulated contacts).",
     )  # fmt: skip
     seed = middle.number_input("Seed", 0, 2**31 - 1, 1, key="opt_seed")
     time_limit = right.number_input("Solver seconds per schedule", 1.0, 600.0, 10.0,
