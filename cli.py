@@ -6,12 +6,22 @@ Exit codes: 0 ok, 2 bad input (one line on stderr, no traceback), 1 internal err
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from cli_support import (
+    ProgressBar,
+    StageLine,
+    breaks_text,
+    file_id,
+    keep_run,
+    require_incident,
+    require_shift_model,
+    require_staffing,
+    store_for,
+)
 from report.export import OutputError, check_writable, csv_text, json_text, write_all
 from report.summary import (
     drill_summary,
@@ -23,7 +33,6 @@ from report.summary import (
 from runs.store import StoreError
 from scenarios.load import ScenarioError, load
 from scenarios.plan_file import check_plan_fits, plan_staffing, read_drill, read_plan
-from scenarios.schema import Scenario
 from sim.cluster import ClusterError, executor_for, scheduler_address
 
 app = typer.Typer(
@@ -119,7 +128,7 @@ def simulate(
     model = load(scenario)
     staffing = None
     if plan is None:
-        _require_staffing(model, scenario)
+        require_staffing(model, scenario)
     else:
         shifts_plan = read_plan(plan)
         check_plan_fits(model, shifts_plan, str(plan))
@@ -127,8 +136,8 @@ def simulate(
     json_paths = [json_path] if json_path is not None else []
     csv_paths = [csv_dir / f"{name}.csv" for name in CSV_TABLES] if csv_dir is not None else []
     check_writable(json_paths + csv_paths)
-    keep = _store(store, no_store)
-    with executor_for(scheduler_address(scheduler)) as executor, _ProgressBar("simulating") as bar:
+    keep = store_for(store, no_store)
+    with executor_for(scheduler_address(scheduler)) as executor, ProgressBar("simulating") as bar:
         results = simulate_until_decided(
             model,
             staffing,
@@ -153,9 +162,9 @@ def simulate(
     typer.echo(simulation_summary(document))
     params = {
         "replications": replications, "max_replications": max_replications,
-        "confidence": confidence, "tolerance": tolerance, "plan": _file_id(plan),
+        "confidence": confidence, "tolerance": tolerance, "plan": file_id(plan),
     }  # fmt: skip
-    _keep(keep, "simulate", model, scenario, params, seed, document)
+    keep_run(keep, "simulate", model, scenario, params, seed, document)
 
 
 @app.command()
@@ -208,12 +217,12 @@ def optimise(
     from sim.metrics import json_safe
 
     model = load(scenario)
-    _require_shift_model(model, scenario)
+    require_shift_model(model, scenario)
     needed = None if requirements is None else read_requirement_csv(requirements, model)
     csv_paths = [csv_dir / f"{n}.csv" for n in ("shifts", "coverage")] if csv_dir else []
     check_writable([json_path, *csv_paths])
-    keep = _store(store, no_store)
-    with executor_for(scheduler_address(scheduler)) as executor, _StageLine() as stage:
+    keep = store_for(store, no_store)
+    with executor_for(scheduler_address(scheduler)) as executor, StageLine() as stage:
         result = run_optimisation(
             model,
             needed,
@@ -234,7 +243,7 @@ def optimise(
     outputs = {json_path: json_text(document)}
     if csv_paths:
         shifts = pd.DataFrame(
-            [{**row, "breaks": _breaks_text(row["breaks"])} for row in document["shifts"]]
+            [{**row, "breaks": breaks_text(row["breaks"])} for row in document["shifts"]]
         )
         outputs[csv_paths[0]] = csv_text(shifts)
         outputs[csv_paths[1]] = csv_text(pd.DataFrame(document["coverage"]))
@@ -246,7 +255,7 @@ def optimise(
         "budget": budget, "requirements": None if requirements is None else str(requirements),
     }  # fmt: skip
     typer.echo(optimisation_summary(document))
-    _keep(keep, "optimise", model, scenario, params, seed, document)
+    keep_run(keep, "optimise", model, scenario, params, seed, document)
 
 
 @app.command()
@@ -279,14 +288,14 @@ def drill(
 
     model = load(scenario)
     names = [name for value in compare or [] for name in value.split(",") if name]
-    _require_incident(model, scenario, incident, names)
+    require_incident(model, scenario, incident, names)
     if plan is None:
-        _require_staffing(model, scenario)
+        require_staffing(model, scenario)
         staffing = breaks = None
     else:
         staffing, breaks = plan_staffing(model, read_plan(plan)["shifts"], str(plan))
     check_writable([json_path] + ([png] if png else []))
-    keep = _store(store, no_store)
+    keep = store_for(store, no_store)
     with executor_for(scheduler_address(scheduler)) as executor:
         document = run_drill(
             model,
@@ -306,10 +315,10 @@ def drill(
 
         outputs[png] = figure_bytes(timeline_figure(document), png.suffix)
     write_all(outputs)
-    params = {"incident": incident, "plan": _file_id(plan), "compare": names,
+    params = {"incident": incident, "plan": file_id(plan), "compare": names,
               "replications": replications}  # fmt: skip
     typer.echo(drill_summary(document))
-    _keep(keep, "drill", model, scenario, params, seed, document)
+    keep_run(keep, "drill", model, scenario, params, seed, document)
 
 
 @app.command()
@@ -350,7 +359,7 @@ def report(
     check_writable([pdf])
     with (
         executor_for(scheduler_address(scheduler)) as executor,
-        _ProgressBar("simulating the headcount sweep") as bar,
+        ProgressBar("simulating the headcount sweep") as bar,
     ):
         points = headcount_frontier(
             model,
@@ -419,19 +428,19 @@ def sweep(
     mapping = read_mapping(scenario)
     model = from_dict(mapping, str(scenario))
     if incident is not None:
-        _require_incident(model, scenario, incident, [])
+        require_incident(model, scenario, incident, [])
     staffing = breaks = base_cost = None
     if plan is None:
-        _require_staffing(model, scenario)
+        require_staffing(model, scenario)
     else:
         shifts_plan = read_plan(plan)
         staffing, breaks = plan_staffing(model, shifts_plan["shifts"], str(plan))
         base_cost = shifts_plan.get("cost")
     check_writable([json_path] + ([csv_path] if csv_path else []))
-    keep = _store(store, no_store)
+    keep = store_for(store, no_store)
     with (
         executor_for(scheduler_address(scheduler)) as executor,
-        _ProgressBar("sweeping") as bar,
+        ProgressBar("sweeping") as bar,
     ):
         points = run_sweep(
             mapping, axes, staffing, breaks, incident=incident, seed=seed,
@@ -440,7 +449,7 @@ def sweep(
         )  # fmt: skip
     document = {
         "scenario": model.name, "seed": seed, "replications": replications,
-        "incident": incident, "plan": _file_id(plan),
+        "incident": incident, "plan": file_id(plan),
         "axes": {a.name: list(a.values) for a in axes},
         "points": [p.to_json() for p in points],
     }  # fmt: skip
@@ -450,7 +459,7 @@ def sweep(
     write_all(outputs)
     params = {k: document[k] for k in ("replications", "incident", "plan", "axes")}
     typer.echo(sweep_summary(document))
-    _keep(keep, "sweep", model, scenario, params, seed, document)
+    keep_run(keep, "sweep", model, scenario, params, seed, document)
 
 
 runs_app = typer.Typer(no_args_is_help=True, help="The kept runs: list, show, compare.")
@@ -533,7 +542,7 @@ def roster(
         raise RosterInputError(f"{plan_json}: {err}") from None
     outputs = {json_path: result.to_json() + "\n"}
     if csv_paths:
-        rows = [{**row, "breaks": _breaks_text(row["breaks"])} for row in result.assignments]
+        rows = [{**row, "breaks": breaks_text(row["breaks"])} for row in result.assignments]
         outputs[csv_paths[0]] = csv_text(pd.DataFrame(rows))
     write_all(outputs)
     filled = len(result.assignments)
@@ -543,139 +552,6 @@ def roster(
         + (f"; rules not met: {', '.join(result.violated_rules)}" if result.violated_rules else "")
         + (f"; binding: {', '.join(result.binding_rules)}" if result.binding_rules else "")
     )
-
-
-def _store(given: Path | None, no_store: bool) -> Path | None:
-    """The run store to keep this run in (None: --no-store), checked before any work."""
-    from runs.store import connect, store_path
-
-    path = store_path(given, keep=not no_store)
-    if path is not None:
-        with connect(path):
-            pass
-    return path
-
-
-def _keep(
-    path: Path | None,
-    command: str,
-    model: Scenario,
-    scenario: Path,
-    params: dict,
-    seed: int,
-    document: dict,
-) -> None:
-    """Keep the finished run in the store at `path` (none: nothing). The run's outputs are
-    already written: a store that fails now costs a warning, not the run."""
-    if path is None:
-        return
-    from runs.record import run_record
-    from runs.store import save_run
-
-    try:
-        run_id = save_run(path, run_record(command, model, scenario, params, seed, document))
-    except StoreError as err:
-        typer.echo(f"wfm: run not kept: {err} (--no-store skips the store)", err=True)
-        return
-    if sys.stderr.isatty():
-        typer.echo(f"run {run_id} kept in {path}", err=True)
-
-
-def _file_id(path: Path | None) -> dict | None:
-    """A file as a run's parameter: its name and the SHA-256 of its bytes."""
-    if path is None:
-        return None
-    import hashlib
-
-    return {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-
-
-def _require_incident(model: Scenario, file: Path, incident: str, plans: list[str]) -> None:
-    names = [i.name for i in model.incidents]
-    if incident not in names:
-        listed = f"incidents: {', '.join(names)}" if names else "the scenario has no incidents"
-        raise ScenarioError(str(file), "incidents", f"no incident named {incident!r} ({listed})")
-    own = [p.name for p in model.response_plans if p.incident == incident]
-    for name in plans:
-        if name not in own:
-            listed = ", ".join(own) if own else "none"
-            raise ScenarioError(
-                str(file),
-                "response_plans",
-                f"no response plan {name!r} for incident {incident!r} (its plans: {listed})",
-            )
-
-
-def _breaks_text(breaks: list[dict]) -> str:
-    return ";".join(f"{b['start']}+{b['length_min']}min" for b in breaks)
-
-
-def _require_shift_model(model: Scenario, file: Path) -> None:
-    if not model.shift_templates:
-        raise ScenarioError(str(file), "shift_templates", "required to optimise (none given)")
-    for i, group in enumerate(model.agent_groups):
-        if group.cost_per_hour is None:
-            raise ScenarioError(
-                str(file), f"agent_groups[{i}].cost_per_hour", "required to optimise"
-            )
-
-
-def _require_staffing(model: Scenario, file: Path) -> None:
-    for i, group in enumerate(model.agent_groups):
-        if not group.staffed:
-            raise ScenarioError(
-                str(file),
-                f"agent_groups[{i}].agents",
-                "required to simulate (give the agents on duty or their shifts, or plan them "
-                "with `wfm optimise` and pass the plan with --plan)",
-            )
-
-
-class _StageLine:
-    """The optimiser's current stage on one line of stderr, when stderr is a terminal."""
-
-    def __enter__(self) -> _StageLine:
-        self.shown = False
-        return self
-
-    def update(self, message: str) -> None:
-        if sys.stderr.isatty():
-            sys.stderr.write(f"\r{message[:78]:<78}")
-            sys.stderr.flush()
-            self.shown = True
-
-    def __exit__(self, *exc: object) -> None:
-        if self.shown:
-            sys.stderr.write("\r" + " " * 78 + "\r")
-            sys.stderr.flush()
-
-
-class _ProgressBar:
-    """A progress bar on stderr, shown only when a run lasts more than a few seconds and
-    stderr is a terminal."""
-
-    DELAY_S = 2.0
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.start = time.monotonic()
-        self.shown = False
-
-    def __enter__(self) -> _ProgressBar:
-        return self
-
-    def update(self, fraction: float) -> None:
-        if not sys.stderr.isatty() or time.monotonic() - self.start < self.DELAY_S:
-            return
-        filled = int(30 * fraction)
-        sys.stderr.write(f"\r{self.label} [{'#' * filled}{'.' * (30 - filled)}] {fraction:4.0%}")
-        sys.stderr.flush()
-        self.shown = True
-
-    def __exit__(self, *exc: object) -> None:
-        if self.shown:
-            sys.stderr.write("\r" + " " * 60 + "\r")
-            sys.stderr.flush()
 
 
 def main() -> None:

@@ -26,7 +26,7 @@ from conftest import (
     write_yaml,
 )
 
-import cli
+import cli_support
 
 SEED = 7
 REPLICATIONS = 3
@@ -445,10 +445,10 @@ def test_progress_bar_shows_on_a_terminal_once_a_run_is_slow(
 ) -> None:
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    with cli._ProgressBar("simulating") as bar:
+    with cli_support.ProgressBar("simulating") as bar:
         bar.update(0.5)  # a fresh run: too early to show anything
         assert terminal.getvalue() == ""
-        monkeypatch.setattr(cli._ProgressBar, "DELAY_S", 0.0)
+        monkeypatch.setattr(cli_support.ProgressBar, "DELAY_S", 0.0)
         bar.update(0.5)
         assert "simulating [" in terminal.getvalue() and "50%" in terminal.getvalue()
     assert terminal.getvalue().endswith("\r"), "the bar is not cleared at the end"
@@ -457,7 +457,7 @@ def test_progress_bar_shows_on_a_terminal_once_a_run_is_slow(
 def test_progress_bar_stays_silent_off_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     captured = io.StringIO()
     monkeypatch.setattr(sys, "stderr", captured)
-    monkeypatch.setattr(cli._ProgressBar, "DELAY_S", 0.0)
-    with cli._ProgressBar("simulating") as bar:
+    monkeypatch.setattr(cli_support.ProgressBar, "DELAY_S", 0.0)
+    with cli_support.ProgressBar("simulating") as bar:
         bar.update(1.0)
     assert captured.getvalue() == ""
