@@ -176,7 +176,12 @@ def optimise(
         typer.Option(help="Schedule this requirement CSV (day,start,group,agents) as given."),
     ] = None,
     time_limit: Annotated[
-        float, typer.Option(min=0.1, help="Seconds the solver may take per schedule.")
+        float,
+        typer.Option(
+            min=0.1,
+            help="Seconds (CP-SAT's deterministic time) the solver may take per schedule; "
+            "a search round's solves stop at 1.",
+        ),
     ] = 30.0,
     replications: Annotated[
         int, typer.Option(min=1, help="Replications each check starts with.")

@@ -1,4 +1,5 @@
-"""What the search aims each target period at, and how many replications a check may take.
+"""What the search aims each target period at, and how many replications a check and a finite
+difference take.
 
 A verdict of "met" (`sim.verdict`) needs every period's expected level to be, with one-sided
 confidence, at least the target less the tolerance. How far above that line a plan must sit
@@ -8,6 +9,8 @@ to be *proven* met shrinks with the replications: the search aims each period at
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -26,13 +29,31 @@ MAX_GROWTH = 64
 CONTACT_BUDGET = 8_000_000
 
 
+# A finite difference's noise falls with the contacts it simulates, not with its replications:
+# the marginal effects take as many replications as simulate about this many contacts.
+GRADIENT_CONTACTS = 400_000
+MAX_GRADIENT_REPLICATIONS = 5
+
+
+def contacts_per_replication(scenario: Scenario) -> float:
+    """Contacts one replication of `scenario` is expected to simulate (at least 1)."""
+    return max(1.0, float(sum(o.sum() for o in expected_offered(scenario))))
+
+
 def default_cap(scenario: Scenario, replications: int) -> int:
     """The replications a check may grow to when the user sets no cap: as many as simulate
     about `CONTACT_BUDGET` contacts, between `MIN_GROWTH` and `MAX_GROWTH` times
     `replications`."""
-    per_replication = max(1.0, float(sum(o.sum() for o in expected_offered(scenario))))
-    affordable = int(CONTACT_BUDGET // per_replication)
+    affordable = int(CONTACT_BUDGET // contacts_per_replication(scenario))
     return min(MAX_GROWTH * replications, max(MIN_GROWTH * replications, affordable))
+
+
+def gradient_replications(scenario: Scenario, replications: int) -> int:
+    """Replications per finite difference of the marginal effects: enough to simulate about
+    `GRADIENT_CONTACTS` contacts, between 1 and `MAX_GRADIENT_REPLICATIONS`, never more than a
+    check starts with (`replications`)."""
+    wanted = math.ceil(GRADIENT_CONTACTS / contacts_per_replication(scenario))
+    return max(1, min(wanted, MAX_GRADIENT_REPLICATIONS, replications))
 
 
 def aims(results: Results, replications: int) -> list[np.ndarray]:

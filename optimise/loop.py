@@ -15,7 +15,8 @@ targets, decided with a stated confidence.
    linear constraint: the tangent must reach the period's aim (`optimise.aims`), the level a
    "met" verdict needs with a quarter of the cap's replications at the spread the sample
    shows (so samples of any size aim at the same levels). The next plan is the cheapest one
-   the cuts admit (`_Search._solve`), within a trust region: no group loses more than a share
+   the cuts admit (`_Search._solve`: CP-SAT near the LP relaxation's plan, for a
+   deterministic second at most), within a trust region: no group loses more than a share
    of its agents in an interval against the incumbent (before there is one, the first plan).
    A group's share starts at `TRUST_STEP`, halves after each round whose plan leaves a target
    the group serves short of its aim (down to `MIN_TRUST_STEP`), and every share is restored
@@ -43,7 +44,14 @@ from typing import Any
 
 import numpy as np
 
-from optimise.aims import aims, default_cap, is_candidate, serving_groups, short_targets
+from optimise.aims import (
+    aims,
+    default_cap,
+    gradient_replications,
+    is_candidate,
+    serving_groups,
+    short_targets,
+)
 from optimise.cuts import Cut, load_floors, marginal_effects, tangent_cuts
 from optimise.requirements import analytic_requirement
 from optimise.reserve import ReserveSizing, size_reserve
@@ -61,7 +69,7 @@ TRUST_STEP = 0.15  # a cut round lowers a group's agents in an interval by at mo
 MIN_TRUST_STEP = 0.02  # ... halved for a group a round leaves short, down to this
 MASTER_GAP = 0.005  # a cut round's plan need be no closer than this to its proven optimum
 AIM_SHARE = 0.25  # the search decides on this share of the cap, and aims at its boundary
-GRADIENT_REPLICATIONS = 5  # at most, per finite difference (common random numbers)
+MASTER_TIME_S = 1.0  # a cut round's solves stop after this much deterministic time at most
 
 
 @dataclass
@@ -264,11 +272,11 @@ class _Search:
 
     def _solve(self, cut: bool, around: ShiftPlan | None = None) -> ShiftPlan:
         """The analytic requirement's plan, or (`cut`) the cheapest plan the cuts admit within
-        the trust region `around` a plan: the LP of the shift model with the cuts gives a
-        requirement, whole shifts covering it meet every cut (`around`'s shifts are where
-        CP-SAT starts), and from there CP-SAT looks for cheaper shifts meeting the cuts
-        themselves. Each solve stops within `MASTER_GAP` of its optimum: the next
-        simulation corrects the plan anyway."""
+        the trust region `around` a plan: CP-SAT on the shift model with the cuts, searching
+        the plans near the LP relaxation's (`schedule`'s `near_lp`); should it find none,
+        whole shifts covering the agents the LP has working, which meet every cut. Each solve
+        stops within `MASTER_GAP` of its optimum or after `MASTER_TIME_S` of deterministic
+        time: the next simulation corrects the plan anyway."""
         if not cut:
             return schedule(
                 self.scenario, self.needed, time_limit_s=self.time_limit_s, budget=self.budget,
@@ -284,22 +292,18 @@ class _Search:
         )
         if requirement is None:
             return ShiftPlan("infeasible", None, None, None, 0.0, message="no plan meets the cuts")
-        # Whole shifts covering the LP's requirement meet every cut: a plan to start from.
-        covering = schedule(
-            self.scenario, requirement, time_limit_s=self.time_limit_s, budget=self.budget,
+        time_limit_s = min(self.time_limit_s, MASTER_TIME_S)
+        master = schedule(
+            self.scenario, requirement, time_limit_s=time_limit_s, budget=self.budget,
+            soft=self.soft, gap_limit=MASTER_GAP, cuts=self.cuts, floors=floors,
+            cover_requirement=False, near_lp=True,
+        )  # fmt: skip
+        if master.status != "infeasible":
+            return master
+        return schedule(
+            self.scenario, requirement, time_limit_s=time_limit_s, budget=self.budget,
             soft=self.soft, hint=around, gap_limit=MASTER_GAP,
         )  # fmt: skip
-        if covering.status == "infeasible":
-            return covering
-        # Shifts chosen against the cuts themselves, not a requirement rounded up cell by cell.
-        master = schedule(
-            self.scenario, requirement, time_limit_s=self.time_limit_s, budget=self.budget,
-            soft=self.soft, hint=covering, gap_limit=MASTER_GAP, cuts=self.cuts,
-            floors=floors, cover_requirement=False,
-        )  # fmt: skip
-        if master.status == "infeasible" or master.cost > covering.cost:
-            return covering
-        return master
 
     def cut_bound(self) -> float | None:
         """The cuts' lower bound on the cost of a plan meeting the targets: the LP of the
@@ -361,7 +365,7 @@ class _Search:
         effects = marginal_effects(
             results,
             staffing,
-            replications=min(self.replications, GRADIENT_REPLICATIONS),
+            replications=gradient_replications(self.scenario, self.replications),
             executor=self.executor,
             workers=self.workers,
         )

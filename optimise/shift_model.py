@@ -23,7 +23,15 @@ if TYPE_CHECKING:
     from optimise.cuts import Cut
 
 COST_SCALE = 100  # the CP-SAT objective is in cents
-WALL_GUARD = 4  # a solve's wall-clock limit, in multiples of its (deterministic) time limit
+# A solve's wall-clock limit, in multiples of its deterministic time limit: only a guard against
+# a runaway. On the covering models a deterministic second takes 3 to 5 s of wall clock on a
+# loaded 2-core machine, and a solve that stops on the wall clock stops at a point that depends
+# on the load, so its plan would not be reproducible.
+WALL_GUARD = 20
+# A neighbourhood search keeps each shift count within this many agents of the LP relaxation's
+# (a relaxation-induced neighbourhood): within one, CP-SAT finds in a deterministic second the
+# plans the whole model takes it ten to find; within two, it often finds none that soon.
+NEIGHBOURHOOD = 1
 CUT_SCALE = 1_000_000  # a cut's slopes (service level per agent-minute) in CP-SAT's integers
 
 
@@ -163,9 +171,15 @@ class ShiftModel:
             for cell, minutes in column.minutes.items():
                 self.rows.setdefault(cell, []).append((j, minutes))
 
-    def solve_cp(self, soft, shortfall_price, time_limit_s, workers, start, gap_limit):
+    def solve_cp(self, soft, shortfall_price, time_limit_s, workers, start, gap_limit, near=None):
+        """CP-SAT's plan: its status, its values and its bound. With `near` (a value per
+        column, the LP relaxation's), each column is kept within `NEIGHBOURHOOD` of it."""
         model = cp_model.CpModel()
-        x = [model.new_int_var(0, c.upper, f"x{j}") for j, c in enumerate(self.columns)]
+        if near is None:
+            domains = [(0, c.upper) for c in self.columns]
+        else:
+            domains = [_around(value, c.upper) for value, c in zip(near, self.columns, strict=True)]
+        x = [model.new_int_var(lo, hi, f"x{j}") for j, (lo, hi) in enumerate(domains)]
         for var, value in zip(x, start or [], strict=False):
             model.add_hint(var, value)
         short = self._add_rules(model, x, soft, integer=True)
@@ -213,7 +227,9 @@ class ShiftModel:
         }
         return solver.Objective().Value(), minutes
 
-    def lp_bound(self, soft, shortfall_price) -> float | None:
+    def lp_bound(self, soft, shortfall_price) -> tuple[float, list[float]] | None:
+        """The LP relaxation's cost and its value of every column, or None when it has no
+        solution."""
         solver = pywraplp.Solver.CreateSolver("GLOP")
         x = [solver.NumVar(0, c.upper, f"x{j}") for j, c in enumerate(self.columns)]
         short = self._add_rules(solver, x, soft, integer=False)
@@ -223,7 +239,7 @@ class ShiftModel:
         solver.Minimize(objective)
         if solver.Solve() != pywraplp.Solver.OPTIMAL:
             return None
-        return solver.Objective().Value()
+        return solver.Objective().Value(), [v.solution_value() for v in x]
 
     def _coverage_var(self, model, x, cell, integer):
         """A variable equal to the agent-minutes worked in `cell` (None: nobody can work
@@ -302,3 +318,10 @@ class ShiftModel:
                 <= self.budget * scale
             )
         return short
+
+
+def _around(value: float, upper: int) -> tuple[int, int]:
+    """The integers within `NEIGHBOURHOOD` of the LP's `value`, in ``[0, upper]``."""
+    low = max(0, math.floor(value + 1e-9) - NEIGHBOURHOOD)
+    high = min(upper, math.ceil(value - 1e-9) + NEIGHBOURHOOD)
+    return low, max(low, high)

@@ -46,7 +46,7 @@ class ShiftPlan:
     coverage: list[dict[str, Any]] = field(default_factory=list)
     unmet: list[dict[str, Any]] = field(default_factory=list)
     message: str = ""
-    best_bound: float | None = None  # CP-SAT's proven lower bound on this model's cost
+    best_bound: float | None = None  # CP-SAT's proven lower bound (in the neighbourhood searched)
     solution: list[int] = field(default_factory=list, repr=False)  # the model's column values
 
     @property
@@ -71,6 +71,7 @@ def schedule(
     cuts: Sequence[Cut] = (),
     floors: Sequence[tuple[list[int], np.ndarray]] = (),
     cover_requirement: bool = True,
+    near_lp: bool = False,
 ) -> ShiftPlan:
     """The cheapest shifts covering `requirement`: per group, agents needed on duty net of
     breaks, ``(days, intervals_per_day)``, fractional allowed.
@@ -89,6 +90,13 @@ def schedule(
     `gap_limit` (a share) of its proven bound. `hint`, a plan of the same scenario,
     is where it starts its search.
 
+    With `near_lp`, CP-SAT searches only the plans whose every count (shifts started, breaks
+    taken) is within one of the LP relaxation's (a relaxation-induced neighbourhood, the
+    RINS heuristic of MIP solvers), and `hint` is not used: where the cuts make the whole
+    model slow, this finds in a deterministic second plans within 1 % of the LP bound that the
+    whole model takes ten to find (BENCHMARKS.md, Lean plans part 3); the plan may be a little
+    dearer than the whole model's optimum.
+
     `workers` is CP-SAT's thread count. One thread searches deterministically, and more use
     CP-SAT's interleaved search, deterministic too. One is the default because on the
     covering models of BENCHMARKS.md it is also the fastest (interleaving costs more than the
@@ -103,13 +111,17 @@ def schedule(
     shortfall_price = shortfall_cost_per_agent_hour or 10 * max(
         o.cost / o.length_min * 60 for o in options
     )
-    lower = model.lp_bound(soft, shortfall_price)
+    relaxed = model.lp_bound(soft, shortfall_price)
+    lower = None if relaxed is None else relaxed[0]
+    near = relaxed[1] if near_lp and relaxed is not None else None
     columns = model.columns
     start = hint.solution if hint is not None and len(hint.solution) == len(columns) else None
     status, values, best_bound = model.solve_cp(
-        soft, shortfall_price, time_limit_s, workers, start, gap_limit
+        soft, shortfall_price, time_limit_s, workers, None if near else start, gap_limit, near
     )
     elapsed = time.perf_counter() - started
+    if near is not None and status == "optimal":
+        status = "feasible"  # optimal in the neighbourhood only
     if values is None:
         message = "no plan covers the requirement" if status == "infeasible" else (
             f"no plan found within {time_limit_s:g} s"

@@ -10,10 +10,13 @@ from conftest import queue_scenario
 from optimise import loop
 from optimise.aims import (
     CONTACT_BUDGET,
+    GRADIENT_CONTACTS,
+    MAX_GRADIENT_REPLICATIONS,
     MAX_GROWTH,
     MIN_GROWTH,
     aims,
     default_cap,
+    gradient_replications,
     is_candidate,
     serving_groups,
     short_targets,
@@ -37,6 +40,20 @@ def test_the_default_cap_spends_a_contact_budget_within_its_bounds():
     # A centre too big for the budget still gets the narrowest cap.
     huge = from_dict(queue_scenario(60, 20000, 180, 150, 400, days=7))
     assert default_cap(huge, 10) == MIN_GROWTH * 10
+
+
+def test_finite_differences_take_replications_for_a_contact_budget():
+    # 2,400 contacts a replication: the most a finite difference takes, or what a check starts with.
+    small = from_dict(queue_scenario(60, 100, 180, 150, 8, days=1))
+    assert gradient_replications(small, 10) == MAX_GRADIENT_REPLICATIONS
+    assert gradient_replications(small, 2) == 2
+    # 72,000 a day for a week: one replication already simulates the budget's contacts.
+    big = from_dict(queue_scenario(60, 3000, 180, 150, 160, days=7))
+    assert GRADIENT_CONTACTS < 3000 * 24 * 7
+    assert gradient_replications(big, 10) == 1
+    # In between, enough replications to reach the budget: 120,000 contacts a replication.
+    mid = from_dict(queue_scenario(60, 5000, 180, 150, 260, days=1))
+    assert gradient_replications(mid, 10) == -(-GRADIENT_CONTACTS // 120_000) == 4
 
 
 def test_short_targets_and_candidates_follow_the_staffing():

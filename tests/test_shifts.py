@@ -177,3 +177,20 @@ def test_requirement_csv(tmp_path):
     path.write_text("day,start,team,agents\n")
     with pytest.raises(ScenarioError):
         read_requirement_csv(path, scenario)
+
+
+def test_neighbourhood_search_stays_within_one_agent_of_the_lp():
+    from optimise.shift_model import NEIGHBOURHOOD, build_model
+
+    scenario = from_dict(_one_day([FOUR_HOURS]))
+    need = _need({h: 2.5 for h in range(8, 16)})
+    model, options, _ = build_model(scenario, need, None, cover=True)
+    lp_cost, lp_counts = model.lp_bound(False, 100.0)
+    assert lp_cost == pytest.approx(200)  # 2.5 agents 08-12 and 2.5 agents 12-16
+    plan = schedule(scenario, need, time_limit_s=10, near_lp=True)
+    # Optimal among the plans near the LP's, so said only to be feasible.
+    assert plan.status == "feasible"
+    assert plan.cost == pytest.approx(240)
+    for row in plan.shifts:
+        j = next(i for i, o in enumerate(options) if f"{o.start_min // 60:02d}:00" == row["start"])
+        assert abs(row["count"] - lp_counts[j]) <= NEIGHBOURHOOD
