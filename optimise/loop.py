@@ -6,17 +6,20 @@ targets, decided with a stated confidence.
 2. **Simulate** each plan on the loop's seed, every plan on the same seed and replication
    numbers (common random numbers), with the starting replications. A plan none of whose
    periods is significantly under its *aim* (below) is a candidate: replications are added
-   to it (`sim.sequential`, up to a quarter of the cap, `optimise.aims.default_cap` unless
-   given) until its verdicts (`sim.verdict`) are decided; the cheapest plan found met is the
+   to it (`sim.sequential`, up to the cap, `optimise.aims.default_cap` unless given) until
+   its verdicts (`sim.verdict`) are decided; the cheapest plan found met is the
    **incumbent**.
 3. **Cut**: estimate how each target period's level moves with one more agent of each group in
    each interval (`optimise.cuts.marginal_effects`, finite differences on the same random
    numbers) and add, for every period, the tangent plane of its level at this plan as a
    linear constraint: the tangent must reach the period's aim (`optimise.aims`), the level a
    "met" verdict needs with a quarter of the cap's replications at the spread the sample
-   shows (so samples of any size aim at the same levels). The next plan is the cheapest one
-   the cuts admit (`_Search._solve`: CP-SAT near the LP relaxation's plan, for a
-   deterministic second at most), within a trust region: no group loses more than a share
+   shows (so samples of any size aim at the same levels). A plan at its aims is then proven
+   met by the whole cap with high power; aiming where the cap itself proves a plan met would
+   leave each period a coin toss, and a plan with many periods would almost never be proven.
+   The next plan is the cheapest one the cuts admit (`_Search._solve`: CP-SAT near the LP
+   relaxation's plan, for a deterministic second at most), within a trust region: no group
+   loses more than a share
    of its agents in an interval against the incumbent (before there is one, the first plan).
    A group's share starts at `TRUST_STEP`, halves after each round whose plan leaves a target
    the group serves short of its aim (down to `MIN_TRUST_STEP`), and every share is restored
@@ -68,7 +71,7 @@ MAX_VERIFICATIONS = 3
 TRUST_STEP = 0.15  # a cut round lowers a group's agents in an interval by at most this share
 MIN_TRUST_STEP = 0.02  # ... halved for a group a round leaves short, down to this
 MASTER_GAP = 0.005  # a cut round's plan need be no closer than this to its proven optimum
-AIM_SHARE = 0.25  # the search decides on this share of the cap, and aims at its boundary
+AIM_SHARE = 0.25  # the search aims where this share of the cap proves a plan met
 MASTER_TIME_S = 1.0  # a cut round's solves stop after this much deterministic time at most
 
 
@@ -196,9 +199,11 @@ class _Search:
         self.time_limit_s, self.budget, self.soft = time_limit_s, budget, soft
         self.workers, self.executor, self.say = workers, executor, say
         self.floors = load_floors(scenario)
-        # The search decides on up to a quarter of the cap; the verification may use all of it.
-        self.search_cap = max(replications, round(AIM_SHARE * cap))
-        self.schedule = replication_schedule(replications, self.search_cap)
+        # The search aims where a quarter of the cap would prove a plan met, and decides on up
+        # to the whole cap: a plan that sits at its aims is then proven met with high power
+        # (aiming where the cap itself proves would leave each period a coin toss).
+        self.aim_replications = max(replications, round(AIM_SHARE * cap))
+        self.schedule = replication_schedule(replications, cap)
         self.cuts: list[Cut] = []
         self.seen: dict[tuple, float] = {}
         self.radius = {g.name: TRUST_STEP for g in scenario.agent_groups}
@@ -325,7 +330,7 @@ class _Search:
     def _aims(self, results: Results) -> list[np.ndarray]:
         """Per target and period, the level the search aims at: what a "met" verdict needs
         with the search's cap of replications (`optimise.aims.aims`)."""
-        return aims(results, self.search_cap)
+        return aims(results, self.aim_replications)
 
     def _candidate(self, results: Results) -> bool:
         return is_candidate(results, self._aims(results))
@@ -350,7 +355,7 @@ class _Search:
             on_duty(self.scenario, plan.shifts),
             seed,
             self.replications,
-            self.cap if verifying else self.search_cap,
+            self.cap,
             self.rule,
             sample=sample,
             searching=not verifying,

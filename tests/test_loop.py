@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from optimise.aims import default_cap
-from optimise.loop import AIM_SHARE, VERIFY_SEED_OFFSET, optimise
+from optimise.loop import VERIFY_SEED_OFFSET, optimise
 from scenarios.load import from_dict
 from scenarios.staffing import on_duty
 from sim.sequential import simulate_until_decided
@@ -80,11 +80,10 @@ def test_loop_plan_meets_its_targets_in_an_independent_simulation(scope):
     assert kinds[0] == "start" and kinds[-1] == "verify" and "cut" in kinds
     assert document["stop_reason"]
     assert document["cut_bound"] <= document["cost"] + 1e-6
-    # Search checks grow to a quarter of the cap, the verification to all of it.
+    # Every check starts with the replications given and grows to the cap at most.
     cap = default_cap(scenario, 6)
-    search_cap = max(6, round(AIM_SHARE * cap))
     for entry in document["rounds"]:
-        assert 6 <= entry["replications"] <= (cap if entry["kind"] == "verify" else search_cap)
+        assert 6 <= entry["replications"] <= cap
 
 
 def test_a_given_requirement_is_scheduled_without_simulation():
