@@ -19,8 +19,8 @@ targets, decided with a stated confidence.
    leave each period a coin toss, and a plan with many periods would almost never be proven.
    The next plan is the cheapest one the cuts admit (`_Search._solve`: CP-SAT near the LP
    relaxation's plan, for a deterministic second at most), within a trust region: no group
-   loses more than a share
-   of its agents in an interval against the incumbent (before there is one, the first plan).
+   loses more than a share of its agents in an interval against the incumbent (before there
+   is one, the first plan).
    A group's share starts at `TRUST_STEP`, halves after each round whose plan leaves a target
    the group serves short of its aim (down to `MIN_TRUST_STEP`), and every share is restored
    by a plan that is met: a centre where one team is short and another has room to spare

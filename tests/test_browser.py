@@ -149,7 +149,7 @@ def _cells(page: Page, table: int) -> list[str]:
     """The texts of a table's cells (the grid's accessible copy of its canvas)."""
     grid = page.locator('[data-testid="stDataFrame"]').nth(table)
     # The grid draws its cells after the page settles; on a loaded machine, well after.
-    grid.locator('[role="gridcell"]').first.wait_for(timeout=60_000)
+    grid.locator('[role="gridcell"]').first.wait_for(state="attached", timeout=60_000)
     return grid.locator('[role="gridcell"]').all_inner_texts()
 
 
