@@ -1,0 +1,41 @@
+"""The options several `wfm` commands share, as typed annotations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+Store = Annotated[
+    Path | None,
+    typer.Option(
+        help="Keep the run in this DuckDB file [default: $WFM_STORE, else ~/.wfm/runs.duckdb]."
+    ),
+]
+NoStore = Annotated[bool, typer.Option("--no-store", help="Do not keep the run.")]
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        help="Run on this Dask scheduler (tcp://HOST:PORT) [default: $WFM_DASK_SCHEDULER, "
+        "else local processes]."
+    ),
+]
+MaxReplications = Annotated[
+    int | None,
+    typer.Option(
+        min=1,
+        help="Add replications while a target's verdict is undecided, up to this many "
+        "[default: none added].",
+    ),
+]
+Confidence = Annotated[
+    float,
+    typer.Option(min=0.5, max=0.999, help="One-sided confidence of the targets' verdicts."),
+]
+Tolerance = Annotated[
+    float,
+    typer.Option(
+        min=0.0, max=0.5, help="Service-level points a 'met' verdict tolerates (0.02 = 2 points)."
+    ),
+]
