@@ -8,7 +8,10 @@ targets, decided with a stated confidence.
    periods is significantly under its *aim* (below) is a candidate: replications are added
    to it (`sim.sequential`, up to the cap, `optimise.aims.default_cap` unless given) until
    its verdicts (`sim.verdict`) are decided; the cheapest plan found met is the
-   **incumbent**.
+   **incumbent**. The starting plan, when a candidate, is proven only when the cuts admit
+   no plan cheaper than it (round kind ``prove``), or by the verification (5) should the
+   rounds end first: the analytic plan is seldom the cheapest one met, and proving it costs
+   a big centre a whole check.
 3. **Cut**: estimate how each target period's level moves with one more agent of each group in
    each interval (`optimise.cuts.marginal_effects`, finite differences on the same random
    numbers) and add, for every period, the tangent plane of its level at this plan as a
@@ -18,7 +21,9 @@ targets, decided with a stated confidence.
    met by the whole cap with high power; aiming where the cap itself proves a plan met would
    leave each period a coin toss, and a plan with many periods would almost never be proven.
    The next plan is the cheapest one the cuts admit (`_Search._solve`: CP-SAT near the LP
-   relaxation's plan, for a deterministic second at most), within a trust region: no group
+   relaxation's plan, for a deterministic second at most), each cut loosened just enough
+   that the incumbent meets it (a plan proven met is never cut off by a tangent taken far
+   from it), within a trust region: no group
    loses more than a share of its agents in an interval against the incumbent (before there
    is one, the first plan).
    A group's share starts at `TRUST_STEP`, halves after each round whose plan leaves a target
@@ -205,6 +210,7 @@ class _Search:
         self.aim_replications = max(replications, round(AIM_SHARE * cap))
         self.schedule = replication_schedule(replications, cap)
         self.cuts: list[Cut] = []
+        self.incumbent: ShiftPlan | None = None  # the cheapest plan proven met on this sample
         self.seen: dict[tuple, float] = {}
         self.radius = {g.name: TRUST_STEP for g in scenario.agent_groups}
         self.last: ShiftPlan | None = None  # the last plan simulated
@@ -235,45 +241,78 @@ class _Search:
                 return plan, verification, f"{reason}; its verification did not confirm it"
             # The incumbent met its targets on the loop's sample only by that sample's luck:
             # the verification's sample becomes the loop's, with the cuts it gives.
+            self.incumbent = None
             self._add_cuts(plan, verification)
             loop_seed, kind = verify_seed, "cut"
             plan = self._solve(cut=True, around=plan)
 
     def _rounds(self, plan, kind, loop_seed, max_rounds):
-        """Rounds on `loop_seed` from `plan`: the incumbent ``(plan, results)`` (None if no
-        plan met every target) and why they stopped."""
-        incumbent, start = None, plan
+        """Rounds on `loop_seed` from `plan`: the plan to verify ``(plan, results)`` and why
+        they stopped. That is the incumbent or, if none was proven met, the starting plan
+        when its first sample could not fault it (None if neither). Proving the analytic plan
+        costs a big centre a whole check (the telecom week: 150 replications), and the rounds
+        usually meet a cheaper plan soon after, so it is proven only when the cuts admit no
+        plan cheaper than it (or by the verification, should the rounds end first)."""
+        incumbent, start, fallback = None, plan, None
         while True:
             if plan.status == "infeasible":
-                return incumbent, f"no plan: {plan.message}"
+                return incumbent or fallback, f"no plan: {plan.message}"
             key = _plan_key(plan)
             if key in self.seen:
-                return incumbent, "the cuts lead back to a plan already simulated"
+                return incumbent or fallback, "the cuts lead back to a plan already simulated"
             self.seen[key] = plan.cost
             self.last = plan
             results = self._sample(plan, loop_seed)
             if self._candidate(results):
-                # Possibly meeting every target: replications decide it.
-                results = self._check(plan, loop_seed, sample=results)
+                if kind == "start":
+                    fallback = (plan, results)
+                else:
+                    # Possibly meeting every target: replications decide it.
+                    results = self._check(plan, loop_seed, sample=results)
             self._record(kind, plan, results)
             if _all_met(results) and (incumbent is None or plan.cost < incumbent[0].cost):
                 incumbent = (plan, results)
+                self.incumbent = plan
                 self.radius = dict.fromkeys(self.radius, TRUST_STEP)
             elif kind == "cut":
                 self._shrink(results)
             if len(self.rounds) >= max_rounds:
-                return incumbent, f"{max_rounds} rounds run"
+                return incumbent or fallback, f"{max_rounds} rounds run"
             self._add_cuts(plan, results)
             centre = start if incumbent is None else incumbent[0]
             plan, kind = self._solve(cut=True, around=centre), "cut"
-            if (
-                incumbent is not None
-                and plan.cost is not None
-                and plan.cost >= (1 - MASTER_GAP) * incumbent[0].cost
-            ):
-                return incumbent, (
+            best = incumbent or fallback
+            if not self._cheaper(plan, best):
+                if incumbent is None and fallback is not None:
+                    # The search goes no further without it: the starting plan is proven now,
+                    # and its larger sample's cuts may show a way down.
+                    incumbent = self._prove(*fallback, loop_seed)
+                    fallback = None
+                    plan = self._solve(
+                        cut=True, around=start if incumbent is None else incumbent[0]
+                    )
+                    if self._cheaper(plan, incumbent):
+                        continue
+                return incumbent or best, (
                     f"the cuts admit no plan {MASTER_GAP:.1%} cheaper than the best one met"
                 )
+
+    def _cheaper(self, plan: ShiftPlan, best: tuple[ShiftPlan, Results] | None) -> bool:
+        """Whether `plan` is worth simulating against `best`: there is no best yet, or the
+        plan costs at least `MASTER_GAP` less (an infeasible plan ends the rounds later)."""
+        return best is None or plan.cost is None or plan.cost < (1 - MASTER_GAP) * best[0].cost
+
+    def _prove(self, plan: ShiftPlan, sample: Results, seed: int):
+        """The starting plan checked on the loop's seed from its first `sample`; if met, the
+        incumbent ``(plan, results)`` with its cuts (None otherwise)."""
+        results = self._check(plan, seed, sample=sample)
+        self._record("prove", plan, results)
+        self._add_cuts(plan, results)
+        if not _all_met(results):
+            return None
+        self.incumbent = plan
+        self.radius = dict.fromkeys(self.radius, TRUST_STEP)
+        return plan, results
 
     def _solve(self, cut: bool, around: ShiftPlan | None = None) -> ShiftPlan:
         """The analytic requirement's plan, or (`cut`) the cheapest plan the cuts admit within
@@ -292,15 +331,16 @@ class _Search:
             working = _working(self.scenario, around)
             floors += [([g], (1 - self.radius[group.name]) * working[group.name])
                        for g, group in enumerate(self.scenario.agent_groups)]  # fmt: skip
+        cuts = self._admitting_incumbent()
         requirement, _ = cut_requirement(
-            self.scenario, self.needed, self.cuts, floors, budget=self.budget
+            self.scenario, self.needed, cuts, floors, budget=self.budget
         )
         if requirement is None:
             return ShiftPlan("infeasible", None, None, None, 0.0, message="no plan meets the cuts")
         time_limit_s = min(self.time_limit_s, MASTER_TIME_S)
         master = schedule(
             self.scenario, requirement, time_limit_s=time_limit_s, budget=self.budget,
-            soft=self.soft, gap_limit=MASTER_GAP, cuts=self.cuts, floors=floors,
+            soft=self.soft, gap_limit=MASTER_GAP, cuts=cuts, floors=floors,
             cover_requirement=False, near_lp=True,
         )  # fmt: skip
         if master.status != "infeasible":
@@ -309,6 +349,21 @@ class _Search:
             self.scenario, requirement, time_limit_s=time_limit_s, budget=self.budget,
             soft=self.soft, hint=around, gap_limit=MASTER_GAP,
         )  # fmt: skip
+
+    def _admitting_incumbent(self) -> list[Cut]:
+        """The cuts, each loosened just enough that the incumbent meets it: a plan proven met
+        is never cut off by a tangent taken elsewhere (far from where it was taken, or below
+        the level's inflection, a tangent asks for more agents than the level needs), so the
+        cheapest plan the cuts admit is never dearer than the incumbent."""
+        if self.incumbent is None:
+            return self.cuts
+        working = _working(self.scenario, self.incumbent)
+        names = [g.name for g in self.scenario.agent_groups]
+        out = []
+        for cut in self.cuts:
+            here = sum(c * working[names[g]][k] for (g, k), c in cut.coefficients.items())
+            out.append(cut if here >= cut.rhs else replace(cut, rhs=here))
+        return out
 
     def cut_bound(self) -> float | None:
         """The cuts' lower bound on the cost of a plan meeting the targets: the LP of the

@@ -64,10 +64,11 @@ def simulate_until_decided(
             return None
         return lambda fraction: progress((done + fraction * count) / cap)
 
-    results = replace(
-        simulate(scenario, staffing, seed, replications, executor, workers, part(0, replications)),
-        rule=rule,
-    )
+    if sample is None:
+        sample = simulate(
+            scenario, staffing, seed, replications, executor, workers, part(0, replications)
+        )
+    results = replace(sample, rule=rule)
     while results.replications < cap:
         verdicts = results.verdicts()
         if all(v.decided for v in verdicts):

@@ -84,6 +84,11 @@ def test_loop_plan_meets_its_targets_in_an_independent_simulation(scope):
     cap = default_cap(scenario, 6)
     for entry in document["rounds"]:
         assert 6 <= entry["replications"] <= cap
+    # The starting plan is never proven in its own round: only by a round of kind "prove",
+    # once the cuts admit nothing cheaper, or by the verification.
+    start = document["rounds"][0]
+    assert start["replications"] == 6
+    assert all(r["cost"] == start["cost"] for r in document["rounds"] if r["kind"] == "prove")
 
 
 def test_a_given_requirement_is_scheduled_without_simulation():

@@ -181,3 +181,13 @@ def test_sequential_sampling_extends_the_same_streams_whatever_the_workers():
     # The grown sample is replications 0..n-1 of the seed, as one run of n would be.
     plain = simulate(scenario, None, 11, one.replications, workers=1)
     assert np.array_equal(one.counts, plain.counts)
+
+
+def test_sequential_sampling_continues_a_sample_without_running_it_again():
+    scenario = from_dict(_queue(AGENTS))
+    first = simulate(scenario, None, 11, 5, workers=1)
+    grown = simulate_until_decided(scenario, None, 11, 5, 20, RULE, sample=first, workers=1)
+    fresh = simulate_until_decided(scenario, None, 11, 5, 20, RULE, workers=1)
+    assert json.dumps(grown.to_json()) == json.dumps(fresh.to_json())
+    # Its first five replications are the sample's very own, not a second run of them.
+    assert all(a is b for a, b in zip(grown.summaries[:5], first.summaries, strict=True))
