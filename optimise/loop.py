@@ -187,7 +187,9 @@ def optimise(
         search.rounds,
         first_weekday=scenario.horizon.first_weekday,
         reserve=reserve,
-        cut_bound=search.cut_bound(),
+        cut_bound=search.cut_bound(
+            plan if verification is not None and _all_met(verification) else None
+        ),
         stop_reason=stop_reason,
     )
 
@@ -256,19 +258,20 @@ class _Search:
         incumbent, start, fallback = None, plan, None
         while True:
             if plan.status == "infeasible":
-                return incumbent or fallback, f"no plan: {plan.message}"
+                return incumbent or _pair(fallback), f"no plan: {plan.message}"
             key = _plan_key(plan)
             if key in self.seen:
-                return incumbent or fallback, "the cuts lead back to a plan already simulated"
+                return (
+                    incumbent or _pair(fallback),
+                    "the cuts lead back to a plan already simulated",
+                )
             self.seen[key] = plan.cost
             self.last = plan
             results = self._sample(plan, loop_seed)
-            if self._candidate(results):
-                if kind == "start":
-                    fallback = (plan, results)
-                else:
-                    # Possibly meeting every target: replications decide it.
-                    results = self._check(plan, loop_seed, sample=results)
+            waiting = kind == "start" and self._candidate(results)
+            if kind != "start" and self._candidate(results):
+                # Possibly meeting every target: replications decide it.
+                results = self._check(plan, loop_seed, sample=results)
             self._record(kind, plan, results)
             if _all_met(results) and (incumbent is None or plan.cost < incumbent[0].cost):
                 incumbent = (plan, results)
@@ -277,37 +280,44 @@ class _Search:
             elif kind == "cut":
                 self._shrink(results)
             if len(self.rounds) >= max_rounds:
-                return incumbent or fallback, f"{max_rounds} rounds run"
-            self._add_cuts(plan, results)
+                return incumbent or _pair(fallback), f"{max_rounds} rounds run"
+            first = len(self.cuts)
+            effects = self._add_cuts(plan, results)
+            if waiting:
+                fallback = _Fallback(plan, results, effects, slice(first, len(self.cuts)))
             centre = start if incumbent is None else incumbent[0]
             plan, kind = self._solve(cut=True, around=centre), "cut"
-            best = incumbent or fallback
-            if not self._cheaper(plan, best):
-                if incumbent is None and fallback is not None:
-                    # The search goes no further without it: the starting plan is proven now,
-                    # and its larger sample's cuts may show a way down.
-                    incumbent = self._prove(*fallback, loop_seed)
-                    fallback = None
-                    plan = self._solve(
-                        cut=True, around=start if incumbent is None else incumbent[0]
-                    )
-                    if self._cheaper(plan, incumbent):
-                        continue
-                return incumbent or best, (
-                    f"the cuts admit no plan {MASTER_GAP:.1%} cheaper than the best one met"
-                )
+            if self._cheaper(plan, incumbent or _pair(fallback)):
+                continue
+            if incumbent is None and fallback is not None:
+                # The search goes no further without it: the starting plan is proven now,
+                # and its larger sample's cuts may show a way down.
+                incumbent, fallback = self._prove(fallback, loop_seed), None
+                if len(self.rounds) >= max_rounds:
+                    return incumbent, f"{max_rounds} rounds run"
+                plan = self._solve(cut=True, around=start if incumbent is None else incumbent[0])
+                if self._cheaper(plan, incumbent):
+                    continue
+            return incumbent, (
+                f"the cuts admit no plan {MASTER_GAP:.1%} cheaper than the best one met"
+            )
 
     def _cheaper(self, plan: ShiftPlan, best: tuple[ShiftPlan, Results] | None) -> bool:
         """Whether `plan` is worth simulating against `best`: there is no best yet, or the
         plan costs at least `MASTER_GAP` less (an infeasible plan ends the rounds later)."""
         return best is None or plan.cost is None or plan.cost < (1 - MASTER_GAP) * best[0].cost
 
-    def _prove(self, plan: ShiftPlan, sample: Results, seed: int):
-        """The starting plan checked on the loop's seed from its first `sample`; if met, the
-        incumbent ``(plan, results)`` with its cuts (None otherwise)."""
-        results = self._check(plan, seed, sample=sample)
+    def _prove(self, fallback: _Fallback, seed: int) -> tuple[ShiftPlan, Results] | None:
+        """The starting plan checked on the loop's seed, continuing its first sample; its
+        cuts are taken again at the larger sample's levels (the marginal effects, estimated
+        on the sample's first replications, are the same). The incumbent ``(plan, results)``
+        if it is met, else None."""
+        plan = fallback.plan
+        results = self._check(plan, seed, sample=fallback.sample)
+        self.last = plan
         self._record("prove", plan, results)
-        self._add_cuts(plan, results)
+        del self.cuts[fallback.cuts]
+        self._add_cuts(plan, results, fallback.effects)
         if not _all_met(results):
             return None
         self.incumbent = plan
@@ -331,7 +341,7 @@ class _Search:
             working = _working(self.scenario, around)
             floors += [([g], (1 - self.radius[group.name]) * working[group.name])
                        for g, group in enumerate(self.scenario.agent_groups)]  # fmt: skip
-        cuts = self._admitting_incumbent()
+        cuts = self._admitting(self.incumbent)
         requirement, _ = cut_requirement(
             self.scenario, self.needed, cuts, floors, budget=self.budget
         )
@@ -350,14 +360,14 @@ class _Search:
             soft=self.soft, hint=around, gap_limit=MASTER_GAP,
         )  # fmt: skip
 
-    def _admitting_incumbent(self) -> list[Cut]:
-        """The cuts, each loosened just enough that the incumbent meets it: a plan proven met
-        is never cut off by a tangent taken elsewhere (far from where it was taken, or below
-        the level's inflection, a tangent asks for more agents than the level needs), so the
-        cheapest plan the cuts admit is never dearer than the incumbent."""
-        if self.incumbent is None:
+    def _admitting(self, plan: ShiftPlan | None) -> list[Cut]:
+        """The cuts, each loosened just enough that `plan` (a plan proven met; None: no
+        loosening) meets it. A plan proven met is never cut off by a tangent taken elsewhere
+        (far from where it was taken, or below the level's inflection, a tangent asks for more
+        agents than the level needs), so the cheapest plan the cuts admit is never dearer."""
+        if plan is None:
             return self.cuts
-        working = _working(self.scenario, self.incumbent)
+        working = _working(self.scenario, plan)
         names = [g.name for g in self.scenario.agent_groups]
         out = []
         for cut in self.cuts:
@@ -365,12 +375,13 @@ class _Search:
             out.append(cut if here >= cut.rhs else replace(cut, rhs=here))
         return out
 
-    def cut_bound(self) -> float | None:
+    def cut_bound(self, met: ShiftPlan | None) -> float | None:
         """The cuts' lower bound on the cost of a plan meeting the targets: the LP of the
-        shift model with every cut and the load floors, no trust region."""
+        shift model with every cut (loosened so that `met`, the final plan when its
+        verification met every target, meets it) and the load floors, no trust region."""
         if not self.cuts:
             return None
-        _, cost = cut_requirement(self.scenario, self.needed, self.cuts, self.floors)
+        _, cost = cut_requirement(self.scenario, self.needed, self._admitting(met), self.floors)
         return cost
 
     def _sample(self, plan: ShiftPlan, seed: int) -> Results:
@@ -418,20 +429,24 @@ class _Search:
             workers=self.workers,
         )
 
-    def _add_cuts(self, plan: ShiftPlan, results: Results) -> None:
-        """Cuts at `plan` from its simulation `results` (see the module's docstring)."""
-        self.say(f"round {len(self.rounds)}: estimating marginal effects")
-        staffing = on_duty(self.scenario, plan.shifts)
-        effects = marginal_effects(
-            results,
-            staffing,
-            replications=gradient_replications(self.scenario, self.replications),
-            executor=self.executor,
-            workers=self.workers,
-        )
+    def _add_cuts(
+        self, plan: ShiftPlan, results: Results, effects: list[np.ndarray] | None = None
+    ) -> list[np.ndarray]:
+        """Cuts at `plan` from its simulation `results` (see the module's docstring), with the
+        marginal `effects` given or estimated; returns the effects."""
+        if effects is None:
+            self.say(f"round {len(self.rounds)}: estimating marginal effects")
+            effects = marginal_effects(
+                results,
+                on_duty(self.scenario, plan.shifts),
+                replications=gradient_replications(self.scenario, self.replications),
+                executor=self.executor,
+                workers=self.workers,
+            )
         self.cuts += tangent_cuts(
             results, _working(self.scenario, plan), effects, self._aims(results)
         )
+        return effects
 
     def _record(self, kind: str, plan: ShiftPlan, results: Results) -> None:
         verdicts = [v.verdict for v in results.verdicts()]
@@ -452,6 +467,21 @@ class _Search:
             f"round {entry['round']} ({kind}): cost {plan.cost:,.0f}, targets {counts} "
             f"({results.replications} replications)"
         )
+
+
+@dataclass(frozen=True)
+class _Fallback:
+    """The starting plan waiting to be proven: its first sample, the marginal effects
+    estimated on it and where its cuts sit in the search's list."""
+
+    plan: ShiftPlan
+    sample: Results
+    effects: list[np.ndarray]
+    cuts: slice
+
+
+def _pair(fallback: _Fallback | None) -> tuple[ShiftPlan, Results] | None:
+    return None if fallback is None else (fallback.plan, fallback.sample)
 
 
 def _all_met(results: Results) -> bool:

@@ -53,8 +53,8 @@ def simulate_until_decided(
     fails whatever the others say) or an undecided one projects more replications than the
     cap (more would not decide it). `rule` gives the confidence
     and tolerance; its `looks` are set from the schedule. `progress(fraction)` follows the
-    replications done out of the cap. `sample`, replications of the same staffing and seed
-    already run, is continued rather than run again."""
+    replications done out of the cap. `sample`, the first `replications` of the same staffing
+    and seed already run, is continued rather than run again."""
     schedule = replication_schedule(replications, max(max_replications, replications))
     rule = replace(rule or DecisionRule(), looks=len(schedule))
     cap = schedule[-1]
@@ -64,6 +64,11 @@ def simulate_until_decided(
             return None
         return lambda fraction: progress((done + fraction * count) / cap)
 
+    if sample is not None and (sample.seed != seed or sample.replications != replications):
+        raise ValueError(
+            f"a sample to continue must be replications 0..{replications - 1} of seed {seed}, "
+            f"got {sample.replications} of seed {sample.seed}"
+        )
     if sample is None:
         sample = simulate(
             scenario, staffing, seed, replications, executor, workers, part(0, replications)

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
+from optimise import loop
 from optimise.aims import default_cap
 from optimise.loop import VERIFY_SEED_OFFSET, optimise
+from optimise.shifts import ShiftPlan
 from scenarios.load import from_dict
 from scenarios.staffing import on_duty
 from sim.sequential import simulate_until_decided
+from sim.verdict import DecisionRule
 
 PROFILE = [4] * 12 + [20, 40, 60, 70, 70, 60, 60, 70, 70, 60, 50, 40] * 2 + [20] * 12
 
@@ -108,3 +113,72 @@ def test_the_same_seed_gives_the_same_plan_whatever_the_workers():
     assert one.plan.shifts == two.plan.shifts
     assert one.rounds == two.rounds
     assert one.verification.to_json() == two.verification.to_json()
+
+
+class _Sample:
+    """What the rounds read of a simulation: its verdicts, replications and seed."""
+
+    def __init__(self, met: bool, replications: int, seed: int) -> None:
+        self.met, self.replications, self.seed = met, replications, seed
+
+    def verdicts(self):
+        return [SimpleNamespace(verdict="met" if self.met else "undecided")]
+
+
+def _plan(cost: float) -> ShiftPlan:
+    row = {"group": "pool", "template": "early", "day": 0, "start": "05:00", "count": cost,
+           "breaks": []}  # fmt: skip
+    return ShiftPlan("feasible", cost, None, cost / 20, 0.0, shifts=[row])
+
+
+def _scripted_search(monkeypatch, truth: dict[float, bool], masters: list[float]):
+    """A search whose simulations and solves are scripted: `truth` says which plan (by cost)
+    a check proves met, `masters` the costs the cut rounds' solves give, in turn."""
+    search = loop._Search(
+        from_dict(_scenario("day")), {}, DecisionRule(), 4, 16, 1.0, None, False, 1, None,
+        lambda _message: None,
+    )  # fmt: skip
+    solves = iter(masters)
+    monkeypatch.setattr(search, "_sample", lambda plan, seed: _Sample(False, 4, seed))
+    monkeypatch.setattr(search, "_candidate", lambda results: True)
+    monkeypatch.setattr(
+        search, "_check", lambda plan, seed, sample=None: _Sample(truth[plan.cost], 16, seed)
+    )
+    monkeypatch.setattr(search, "_shrink", lambda results: None)
+    monkeypatch.setattr(search, "_solve", lambda cut, around=None: _plan(next(solves)))
+
+    def add_cuts(plan, results, effects=None):
+        search.cuts.append((plan.cost, results.replications))
+        return effects or [plan.cost]
+
+    monkeypatch.setattr(search, "_add_cuts", add_cuts)
+    return search
+
+
+def test_the_starting_plan_is_proven_only_when_the_cuts_admit_nothing_cheaper(monkeypatch):
+    # The cut round's plan is no cheaper: the starting plan is proven, and its first
+    # sample's cuts are replaced by the proof's.
+    search = _scripted_search(monkeypatch, {100: True}, [99.9, 99.8])
+    best, reason = search._rounds(_plan(100), "start", 1, 30)
+    assert best[0].cost == 100 and best[1].replications == 16
+    assert [(r["kind"], r["replications"]) for r in search.rounds] == [
+        ("start", 4), ("prove", 16)
+    ]  # fmt: skip
+    assert search.cuts == [(100, 16)] and search.incumbent is best[0]
+    assert "cheaper than the best one met" in reason
+    # A cheaper plan is met first: the starting plan is never proven.
+    search = _scripted_search(monkeypatch, {90: True}, [90, 89.9])
+    best, _ = search._rounds(_plan(100), "start", 1, 30)
+    assert best[0].cost == 90
+    assert [r["kind"] for r in search.rounds] == ["start", "cut"]
+    # The proof fails: the rounds go on from the starting plan, and a round limit reached
+    # with nothing met returns nothing to verify.
+    search = _scripted_search(monkeypatch, {100: False, 120: False}, [99.9, 120, 130])
+    best, reason = search._rounds(_plan(100), "start", 1, 3)
+    assert best is None and reason == "3 rounds run"
+    assert [r["kind"] for r in search.rounds] == ["start", "prove", "cut"]
+    # The rounds end before the cuts stop them: the unproven starting plan is what the
+    # verification is given.
+    search = _scripted_search(monkeypatch, {90: False}, [90])
+    best, reason = search._rounds(_plan(100), "start", 1, 2)
+    assert best[0].cost == 100 and best[1].replications == 4

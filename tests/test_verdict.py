@@ -191,3 +191,6 @@ def test_sequential_sampling_continues_a_sample_without_running_it_again():
     assert json.dumps(grown.to_json()) == json.dumps(fresh.to_json())
     # Its first five replications are the sample's very own, not a second run of them.
     assert all(a is b for a, b in zip(grown.summaries[:5], first.summaries, strict=True))
+    # A sample of another seed, or not the check's first replications, is refused.
+    with pytest.raises(ValueError, match="got 5 of seed 11"):
+        simulate_until_decided(scenario, None, 12, 5, 20, RULE, sample=first, workers=1)
