@@ -32,10 +32,11 @@ targets, decided with a stated confidence.
    keeps trimming the latter. Tangent planes are accurate near where they were taken; far
    from it the cheapest plan they admit leaps to staffing no simulation has seen and the
    rounds zig-zag.
-4. Repeat until the cuts admit no plan `MASTER_GAP` cheaper than the incumbent, a round gives
-   back a plan already simulated, or `max_rounds` run out; the reason is kept
-   (`stop_reason`). The cuts' lower bound on the cost of any plan meeting the targets is the
-   LP of the shift model with every cut and no trust region (`cut_bound`).
+4. Repeat until the cuts admit no plan `MASTER_GAP` cheaper than the incumbent (or than the
+   starting plan, which is then proven), a round gives back a plan already simulated, or
+   `max_rounds` run out; the reason is kept (`stop_reason`). The cuts' lower bound on the
+   cost of any plan meeting the targets is the LP of the shift model with every cut (loosened
+   to admit the final plan when it is verified met) and no trust region (`cut_bound`).
 5. **Verify** the incumbent with an independent seed, sequentially up to the whole cap. Only
    that says whether the targets are met (`targets_met`; `verification` is its simulate
    JSON). If it does not say "met", its sample becomes the loop's (cuts from it feed more

@@ -149,7 +149,8 @@ def optimisation_summary(document: dict[str, Any]) -> str:
             lines += [
                 "",
                 "rounds (start: the analytic requirement; cut: the cheapest plan the cuts "
-                "admit; verify: an independent seed):",
+                "admit; prove: the start checked when nothing cheaper is admitted; verify: an "
+                "independent seed):",
             ]
         counts = ", ".join(f"{n} {v}" for v, n in entry["verdicts"].items() if n)
         lines.append(
