@@ -1,13 +1,13 @@
 """Sequential sampling: replications added to a staffing only while a target's verdict is open.
 
 A check starts with `replications` and looks at the verdicts (`sim.verdict`). While some
-target is undecided it adds replications -- jumping to the first count of the schedule
-``start, 2 x start, 4 x start, ... , cap`` that the undecided verdicts project will decide
-them -- and looks again, never past the cap. The schedule fixes how many looks there can be
-before any data is seen, and the decision rule splits its error rate over them, so looking
-repeatedly does not inflate it. Extra replications are numbers ``n, n + 1, ...`` of the same
-seed: the sample grows on the same random streams (common random numbers with any other
-staffing checked on that seed), and the answer is the same whatever the worker count.
+target is undecided it doubles its replications along the schedule ``start, 2 x start,
+4 x start, ... , cap`` and looks again, never past the cap. The schedule fixes how many
+looks there can be before any data is seen, and the decision rule splits its error rate
+over them, so looking repeatedly does not inflate it. Extra replications are numbers
+``n, n + 1, ...`` of the same seed: the sample grows on the same random streams (common
+random numbers with any other staffing checked on that seed), and the answer is the same
+whatever the worker count.
 """
 
 from __future__ import annotations
@@ -81,8 +81,10 @@ def simulate_until_decided(
         wanted = max(v.replications_needed or 0 for v in verdicts)
         if searching and (any(v.verdict == MISSED for v in verdicts) or wanted > cap):
             break
-        target = next((n for n in schedule if n >= wanted), cap)
-        target = max(target, next(n for n in schedule if n > results.replications))
+        # The next count of the schedule, not the one the projection asks for: projected from
+        # a small sample's spread (and a Student t of few degrees of freedom) it overshoots,
+        # and a look costs nothing that the schedule has not already paid for.
+        target = next(n for n in schedule if n > results.replications)
         more = simulate(
             scenario,
             staffing,
