@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 from conftest import queue_scenario
 
-from optimise import loop
+from optimise import search as loop_search
 from optimise.aims import (
     CONTACT_BUDGET,
     GRADIENT_CONTACTS,
@@ -94,20 +94,20 @@ def test_a_failed_round_shrinks_the_trust_region_of_the_groups_serving_what_fell
     monkeypatch,
 ):
     week = load(LIBRARY / "telecom_hotline_week.yaml")
-    search = loop._Search(
+    search = loop_search.Search(
         week, {}, DecisionRule(), 10, 160, 10.0, None, False, 1, None, lambda _m: None
     )
     billing = [j for j, t in enumerate(week.targets) if t.contact_type == "billing"]
-    monkeypatch.setattr(loop, "aims", lambda _results, _n: [])
-    monkeypatch.setattr(loop, "short_targets", lambda _results, _goals: billing)
+    monkeypatch.setattr(loop_search, "aims", lambda _results, _n: [])
+    monkeypatch.setattr(loop_search, "short_targets", lambda _results, _goals: billing)
     search._shrink(None)
-    assert search.radius["billing_team"] == loop.TRUST_STEP / 2
-    assert all(r == loop.TRUST_STEP for g, r in search.radius.items() if g != "billing_team")
+    assert search.radius["billing_team"] == loop_search.TRUST_STEP / 2
+    assert all(r == loop_search.TRUST_STEP for g, r in search.radius.items() if g != "billing_team")
     for _ in range(10):
         search._shrink(None)
-    assert search.radius["billing_team"] == loop.MIN_TRUST_STEP
+    assert search.radius["billing_team"] == loop_search.MIN_TRUST_STEP
     # Nothing short on the means (the plan failed on its spread): every group's region halves.
-    monkeypatch.setattr(loop, "short_targets", lambda _results, _goals: [])
+    monkeypatch.setattr(loop_search, "short_targets", lambda _results, _goals: [])
     search._shrink(None)
-    assert search.radius["chat_team"] == loop.TRUST_STEP / 2
-    assert search.radius["billing_team"] == loop.MIN_TRUST_STEP
+    assert search.radius["chat_team"] == loop_search.TRUST_STEP / 2
+    assert search.radius["billing_team"] == loop_search.MIN_TRUST_STEP

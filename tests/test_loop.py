@@ -6,9 +6,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from optimise import loop
+from optimise import search as loop_search
 from optimise.aims import default_cap
-from optimise.loop import VERIFY_SEED_OFFSET, optimise
+from optimise.loop import optimise
+from optimise.search import VERIFY_SEED_OFFSET
 from optimise.shifts import ShiftPlan
 from scenarios.load import from_dict
 from scenarios.staffing import on_duty
@@ -134,7 +135,7 @@ def _plan(cost: float) -> ShiftPlan:
 def _scripted_search(monkeypatch, truth: dict[float, bool], masters: list[float]):
     """A search whose simulations and solves are scripted: `truth` says which plan (by cost)
     a check proves met, `masters` the costs the cut rounds' solves give, in turn."""
-    search = loop._Search(
+    search = loop_search.Search(
         from_dict(_scenario("day")), {}, DecisionRule(), 4, 16, 1.0, None, False, 1, None,
         lambda _message: None,
     )  # fmt: skip
