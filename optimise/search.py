@@ -17,7 +17,7 @@ from optimise.aims import (
     short_targets,
 )
 from optimise.cuts import Cut, load_floors, marginal_effects, tangent_cuts
-from optimise.shifts import ShiftPlan, cut_requirement, schedule
+from optimise.shifts import ShiftPlan, cut_requirement, schedule, with_required
 from scenarios.schema import Scenario
 from scenarios.staffing import on_duty
 from sim.replicate import simulate
@@ -177,23 +177,26 @@ class Search:
             floors += [([g], (1 - self.radius[group.name]) * working[group.name])
                        for g, group in enumerate(self.scenario.agent_groups)]  # fmt: skip
         cuts = self._admitting(self.incumbent)
-        requirement, _ = cut_requirement(
-            self.scenario, self.needed, cuts, floors, budget=self.budget
-        )
-        if requirement is None:
-            return ShiftPlan("infeasible", None, None, None, 0.0, message="no plan meets the cuts")
         time_limit_s = min(self.time_limit_s, MASTER_TIME_S)
+        # The analytic requirement only bounds the shifts started and is the coverage's
+        # `required` column: the cuts and floors alone say what the plan must cover.
         master = schedule(
-            self.scenario, requirement, time_limit_s=time_limit_s, budget=self.budget,
+            self.scenario, self.needed, time_limit_s=time_limit_s, budget=self.budget,
             soft=self.soft, gap_limit=MASTER_GAP, cuts=cuts, floors=floors,
             cover_requirement=False, near_lp=True,
         )  # fmt: skip
         if master.status != "infeasible":
             return master
-        return schedule(
+        requirement, _ = cut_requirement(
+            self.scenario, self.needed, cuts, floors, budget=self.budget
+        )
+        if requirement is None:
+            return ShiftPlan("infeasible", None, None, None, 0.0, message="no plan meets the cuts")
+        covering = schedule(
             self.scenario, requirement, time_limit_s=time_limit_s, budget=self.budget,
             soft=self.soft, hint=around, gap_limit=MASTER_GAP,
         )  # fmt: skip
+        return with_required(covering, self.needed, self.scenario.horizon.interval_min)
 
     def _admitting(self, plan: ShiftPlan | None) -> list[Cut]:
         """The cuts, each loosened just enough that `plan` (a plan proven met; None: no

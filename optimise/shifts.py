@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -169,6 +169,20 @@ def cut_requirement(
         cells = [minutes.get((g, k), 0.0) for k in range(shape[0] * shape[1])]
         working[group.name] = np.asarray(cells).reshape(shape) / horizon.interval_min
     return working, cost
+
+
+def with_required(
+    plan: ShiftPlan, requirement: dict[str, np.ndarray], interval_min: int
+) -> ShiftPlan:
+    """`plan` with its coverage's ``required`` column taken from `requirement` (per group,
+    ``(days, intervals_per_day)``) instead of the requirement it was scheduled to cover."""
+    coverage = []
+    for row in plan.coverage:
+        hours, minutes = (int(x) for x in row["start"].split(":"))
+        required = np.asarray(requirement[row["group"]], dtype=float)
+        k = (hours * 60 + minutes) // interval_min
+        coverage.append({**row, "required": float(required[row["day"], k])})
+    return replace(plan, coverage=coverage)
 
 
 def _plan(scenario, options, breaks_of, values, need, requirement, status, lower, elapsed):

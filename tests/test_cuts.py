@@ -3,6 +3,8 @@ numbers, against the exact Erlang A effect of one more agent, and the cuts built
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from conftest import queue_scenario
@@ -10,9 +12,10 @@ from exact_queues import erlang_a
 
 from optimise.cuts import load_floors, marginal_effects, phase_span, tangent_cuts
 from optimise.shifts import cut_requirement, schedule
-from scenarios.load import from_dict
+from scenarios.load import from_dict, load
 from sim.replicate import simulate
 
+LIBRARY = Path(__file__).resolve().parents[1] / "scenarios" / "library"
 AHT_S, PATIENCE_S, WITHIN_S, PER_HOUR, AGENTS = 180.0, 120.0, 20.0, 200.0, 11
 
 
@@ -94,3 +97,25 @@ def test_load_floors_pool_the_groups_of_each_skill():
     ((groups, load),) = load_floors(scenario)
     assert groups == [0]
     assert load == pytest.approx(np.full(24, PER_HOUR * AHT_S / 3600))
+
+
+def test_groups_whose_reaches_are_disjoint_share_a_finite_difference_exactly(monkeypatch):
+    from optimise import cuts
+
+    scenario = load(LIBRARY / "multi_skill.yaml")
+    names = [g.name for g in scenario.agent_groups]
+    reach = cuts.group_reach(scenario)
+    # Chat shares no agent with the phone teams, and the phone teams share their calls.
+    assert reach[names.index("chat_team")] == {2}
+    assert reach[names.index("billing_team")] == reach[names.index("blended")] == {0, 1}
+    assert cuts._batches(reach) == [[0, 3], [1], [2]]
+    shape = (scenario.horizon.days, scenario.horizon.intervals_per_day)
+    staffing = {g.name: np.full(shape, g.agents, dtype=np.int64) for g in scenario.agent_groups}
+    base = simulate(scenario, staffing, seed=8, replications=2, workers=2)
+    together = marginal_effects(base, staffing, replications=2, workers=2)
+    monkeypatch.setattr(cuts, "_batches", lambda reach: [[g] for g in range(len(reach))])
+    alone = marginal_effects(base, staffing, replications=2, workers=2)
+    assert len(together) == len(scenario.targets)
+    for batched, single in zip(together, alone, strict=True):
+        np.testing.assert_array_equal(batched, single)
+    assert any(e[:, names.index("chat_team")].any() for e in together)

@@ -95,6 +95,13 @@ def test_loop_plan_meets_its_targets_in_an_independent_simulation(scope):
     start = document["rounds"][0]
     assert start["replications"] == 6
     assert all(r["cost"] == start["cost"] for r in document["rounds"] if r["kind"] == "prove")
+    # The coverage's `required` column is the analytic requirement, whatever the cuts asked.
+    per_day = scenario.horizon.intervals_per_day
+    for row in document["coverage"]:
+        hours, minutes = (int(x) for x in row["start"].split(":"))
+        k = (hours * 60 + minutes) // scenario.horizon.interval_min
+        assert row["required"] == pytest.approx(result.requirement[row["group"]][row["day"], k])
+        assert k < per_day
 
 
 def test_a_given_requirement_is_scheduled_without_simulation():

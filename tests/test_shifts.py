@@ -8,7 +8,7 @@ import yaml
 from conftest import CONTRACT_DIR
 
 from optimise.requirements import analytic_requirement, read_requirement_csv
-from optimise.shifts import schedule
+from optimise.shifts import schedule, with_required
 from scenarios.load import ScenarioError, from_dict
 from scenarios.staffing import minutes_per_interval, on_duty
 
@@ -194,3 +194,13 @@ def test_neighbourhood_search_stays_within_one_agent_of_the_lp():
     for row in plan.shifts:
         j = next(i for i, o in enumerate(options) if f"{o.start_min // 60:02d}:00" == row["start"])
         assert abs(row["count"] - lp_counts[j]) <= NEIGHBOURHOOD
+
+
+def test_with_required_reports_another_requirement_beside_the_same_shifts():
+    scenario = from_dict(_one_day([FOUR_HOURS]))
+    plan = schedule(scenario, _need({h: 2 for h in range(8, 16)}), time_limit_s=10)
+    other = {"pool": np.arange(24, dtype=float).reshape(1, 24)}
+    shown = with_required(plan, other, 60)
+    assert shown.shifts == plan.shifts and shown.cost == plan.cost
+    assert [r["scheduled"] for r in shown.coverage] == [r["scheduled"] for r in plan.coverage]
+    assert [r["required"] for r in shown.coverage] == list(range(24))
