@@ -17,7 +17,7 @@ import numpy as np
 from scenarios.demand import expected_offered
 from scenarios.schema import Scenario
 from sim.results import Results
-from sim.verdict import met_level, period_spread
+from sim.verdict import met_level
 
 # A check may grow to between MIN_GROWTH and MAX_GROWTH times its starting replications.
 # Proving a level within the 2-point tolerance of an interval target, whose level spreads by
@@ -67,6 +67,7 @@ def aims(results: Results, replications: int) -> list[np.ndarray]:
             results.rule,
             results.target_period_closed(j),
             replications=max(2, replications),
+            control=results.target_period_control(j),
         )
         for j, target in enumerate(scenario.targets)
     ]
@@ -81,13 +82,10 @@ def is_candidate(results: Results, goals: list[np.ndarray]) -> bool:
 
     alpha = results.rule.alpha
     for j, aim in enumerate(goals):
-        levels = results.target_period_levels(j)
-        mean, sd, n, judged = period_spread(
-            levels, results.scenario.targets[j].service_level, results.target_period_closed(j)
-        )
+        mean, sd, n, judged, df = results.target_period_spread(j)
         if judged.size == 0:
             continue
-        quantile = student_t.ppf(1 - alpha / judged.size, np.maximum(n - 1, 1))
+        quantile = student_t.ppf(1 - alpha / judged.size, df)
         high = mean + quantile * np.nan_to_num(sd, nan=np.inf) / np.sqrt(n)
         if np.any(high < aim[judged]):
             return False
@@ -98,11 +96,8 @@ def short_targets(results: Results, goals: list[np.ndarray]) -> list[int]:
     """The targets with some period whose mean level is under its aim in `goals`."""
     short = []
     for j, aim in enumerate(goals):
-        levels = results.target_period_levels(j)
-        valid = ~np.isnan(levels)
-        judged = valid.any(axis=0)
-        mean = np.where(valid, levels, 0.0).sum(axis=0) / np.maximum(valid.sum(axis=0), 1)
-        if np.any(mean[judged] < aim[judged]):
+        spread = results.target_period_spread(j)
+        if np.any(spread.mean < aim[spread.judged]):
             short.append(j)
     return short
 

@@ -201,10 +201,8 @@ def tangent_cuts(
     names = [g.name for g in scenario.agent_groups]
     cuts = []
     for j, (effect, goal) in enumerate(zip(effects, goals, strict=True)):
-        levels = results.target_period_levels(j)
-        valid = ~np.isnan(levels)
-        mean = np.where(valid, levels, 0.0).sum(axis=0) / np.maximum(valid.sum(axis=0), 1)
-        for p in np.flatnonzero(valid.any(axis=0)):
+        spread = results.target_period_spread(j)
+        for p, mean in zip(spread.judged, spread.mean, strict=True):
             coefficients = {
                 (g, int(k)): float(effect[p, g, k])
                 for g in range(len(names))
@@ -213,7 +211,7 @@ def tangent_cuts(
             if not coefficients:
                 continue
             here = sum(c * agents[names[g]][k] for (g, k), c in coefficients.items())
-            cuts.append(Cut(j, int(p), coefficients, float(goal[p] - mean[p] + here)))
+            cuts.append(Cut(j, int(p), coefficients, float(goal[p] - mean + here)))
     return cuts
 
 

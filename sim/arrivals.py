@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from scenarios.demand import scenario_volume
-from scenarios.schema import Scenario
+from scenarios.schema import ContactType, Scenario
 from sim.variates import draw
 
 ARRIVALS, TIERS, HANDLE, PATIENCE, BUSYNESS, DEFLECTION = range(6)
@@ -51,24 +51,41 @@ def stream(seed: int, replication: int, purpose: int, name: str) -> np.random.Ge
     return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
 
 
+def arrival_counts(scenario: Scenario, seed: int, replication: int) -> np.ndarray:
+    """Contacts arriving per contact type and interval in one replication, ``(contact types,
+    intervals)`` over the horizon, before self-service: exactly the counts `draw_contacts`
+    draws, whatever the staffing or incidents. Their expectation is the scenario's volume
+    (`scenarios.demand.scenario_volume`), which makes them a control variate."""
+    return np.stack(
+        [_arrival_counts(scenario, ct, seed, replication)[1] for ct in scenario.contact_types]
+    )
+
+
+def _arrival_counts(
+    scenario: Scenario, ct: ContactType, seed: int, replication: int
+) -> tuple[np.random.Generator, np.ndarray]:
+    """Contact type `ct`'s arrival stream and the counts per interval drawn first from it
+    (the day's overdispersion factor applied to its volume)."""
+    volume = scenario_volume(scenario, ct)
+    if ct.volume.overdispersion is not None:
+        shape = 1.0 / ct.volume.overdispersion.cv**2
+        busy = stream(seed, replication, BUSYNESS, ct.name).gamma(
+            shape, 1 / shape, scenario.horizon.days
+        )
+        volume = volume * busy[:, None]
+    rng = stream(seed, replication, ARRIVALS, ct.name)
+    return rng, rng.poisson(volume.ravel())
+
+
 def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
     """All contacts offered over the scenario's horizon in one replication."""
     horizon = scenario.horizon
     parts = []
     deflected = np.zeros((len(scenario.contact_types), horizon.days * horizon.intervals_per_day))
     for index, ct in enumerate(scenario.contact_types):
-        volume = scenario_volume(scenario, ct)
-        if ct.volume.overdispersion is not None:
-            shape = 1.0 / ct.volume.overdispersion.cv**2
-            busy = stream(seed, replication, BUSYNESS, ct.name).gamma(
-                shape, 1 / shape, horizon.days
-            )
-            volume = volume * busy[:, None]
-        volume = volume.ravel()
-        rng = stream(seed, replication, ARRIVALS, ct.name)
-        counts = rng.poisson(volume)
+        rng, counts = _arrival_counts(scenario, ct, seed, replication)
         n = int(counts.sum())
-        starts = np.repeat(np.arange(volume.size) * horizon.interval_s, counts)
+        starts = np.repeat(np.arange(counts.size) * horizon.interval_s, counts)
         arrival = np.sort(starts + rng.uniform(0.0, horizon.interval_s, n))
         tier_rng = stream(seed, replication, TIERS, ct.name)
         shares = np.asarray(ct.tier_shares)  # validated to sum to 1 within 1e-6; numpy wants 1e-8
@@ -82,8 +99,8 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
             uniform = stream(seed, replication, DEFLECTION, ct.name).random(n)
             gone = uniform < ct.self_service.deflection
             interval = np.minimum((arrival[gone] // horizon.interval_s).astype(np.int64),
-                                  volume.size - 1)  # fmt: skip
-            deflected[index] = np.bincount(interval, minlength=volume.size)
+                                  counts.size - 1)  # fmt: skip
+            deflected[index] = np.bincount(interval, minlength=counts.size)
             arrival, tier, handle, patience = (a[~gone] for a in (arrival, tier, handle, patience))
             n = arrival.size
         parts.append((arrival, np.full(n, index), tier, handle, patience))

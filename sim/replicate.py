@@ -128,6 +128,7 @@ def simulate_many(
             scenario=scenario,
             seed=seed,
             summaries=[summaries[j, r] for r in numbers],
+            first_replication=first_replication,
         )
         for j, (scenario, _) in enumerate(jobs)
     ]

@@ -15,6 +15,8 @@ import pandas as pd
 
 from scenarios.demand import open_mask
 from scenarios.schema import Scenario
+from sim.arrivals import arrival_counts
+from sim.controls import target_control
 from sim.metrics import (
     OFFERED,
     RATES,
@@ -26,7 +28,7 @@ from sim.metrics import (
     ratio,
     stat,
 )
-from sim.verdict import DecisionRule, Verdict, decide
+from sim.verdict import DecisionRule, Spread, Verdict, decide, period_spread
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class Results:
     seed: int
     summaries: list[ReplicationSummary]
     rule: DecisionRule = field(default_factory=DecisionRule)
+    first_replication: int = 0  # the number of the first summary's replication on `seed`
 
     @property
     def replications(self) -> int:
@@ -166,6 +169,7 @@ class Results:
                 target.service_level,
                 self.rule,
                 self.target_period_closed(j),
+                self.target_period_control(j),
             )
             for j, target in enumerate(self.scenario.targets)
         ]
@@ -188,6 +192,31 @@ class Results:
                 len(self.summaries), horizon.days, horizon.intervals_per_day, -1
             ).sum(axis=2)
         return per_interval
+
+    @cached_property
+    def arrivals(self) -> np.ndarray:
+        """``(replications, contact types, intervals)``: the contacts that arrived, before
+        self-service, re-drawn from each replication's streams (`sim.arrivals`)."""
+        first = self.first_replication
+        return np.stack(
+            [arrival_counts(self.scenario, self.seed, first + r) for r in range(self.replications)]
+        )
+
+    def target_period_control(self, j: int) -> tuple[np.ndarray, np.ndarray]:
+        """Target `j`'s control variate (`sim.controls`): per replication and period, and its
+        exact expectation per period."""
+        return target_control(self.scenario, j, self.arrivals)
+
+    def target_period_spread(self, j: int) -> Spread:
+        """Target `j`'s estimate per period (`sim.verdict.period_spread`): the mean level
+        corrected by its control variate, its spread, replications and degrees of freedom:
+        what the verdicts, the search's aims and its cuts all read."""
+        return period_spread(
+            self.target_period_levels(j),
+            self.scenario.targets[j].service_level,
+            self.target_period_closed(j),
+            self.target_period_control(j),
+        )
 
     def target_period_closed(self, j: int) -> np.ndarray:
         """Contacts answered or abandoned in each period of target `j`'s scope, per

@@ -21,17 +21,21 @@ A plan whose periods sit exactly at the target is called met once the replicatio
 period's confidence bound narrower than the tolerance; it is never called missed more often
 than ``alpha``. The spread of a period's level is never taken as smaller than that of a share
 of independent contacts at the target (``target x (1 - target) / contacts``), so a handful of
-replications that happen to agree cannot make a quiet interval look certain.
+replications that happen to agree cannot make a quiet interval look certain. Where the levels
+come with a control variate (`sim.controls`: the work that arrived, whose expectation is
+known), each period's mean and spread are those of the regression on it (`period_spread`).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 MET, MISSED, UNDECIDED = "met", "missed", "undecided"
+MIN_CONTROL = 10  # replications a period needs before a control variate corrects its level
 
 
 @dataclass(frozen=True)
@@ -86,19 +90,20 @@ def decide(
     goal: float,
     rule: DecisionRule,
     contacts: np.ndarray | None = None,
+    control: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Verdict:
     """The verdict on a target of level `goal` from `levels`, ``(replications, periods)``
     service levels with NaN where a replication had no contact in that period. `contacts`,
     the same shape, gives the contacts answered or abandoned behind each level (used for the
-    floor on the spread; without it there is no floor)."""
+    floor on the spread; without it there is no floor); `control` a control variate
+    (`period_spread`)."""
     from scipy.stats import t as student_t
 
-    mean, sd, n, judged = period_spread(levels, goal, contacts)
+    mean, sd, n, judged, df = period_spread(levels, goal, contacts, control)
     replications = np.shape(levels)[0]
     if judged.size == 0:
         return Verdict(UNDECIDED, 0.0, 0, 0, math.nan, math.nan, replications, replications + 1)
     error = sd / np.sqrt(n)
-    df = np.maximum(n - 1, 1)
     family = judged.size
     looks = rule.looks
     alpha = rule.alpha
@@ -139,12 +144,35 @@ def decide(
     )  # fmt: skip
 
 
+class Spread(NamedTuple):
+    """A target's estimate per judged period (`period_spread`)."""
+
+    mean: np.ndarray  # the expected level's estimate
+    sd: np.ndarray  # the spread of one replication's level about it (NaN: one replication)
+    n: np.ndarray  # replications that had contacts there
+    judged: np.ndarray  # the periods' indices
+    df: np.ndarray  # the degrees of freedom of `sd` (at least 1)
+
+
 def period_spread(
-    levels: np.ndarray, goal: float, contacts: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    levels: np.ndarray,
+    goal: float,
+    contacts: np.ndarray | None = None,
+    control: tuple[np.ndarray, np.ndarray] | None = None,
+) -> Spread:
     """For the periods with at least one level (`judged`, their indices): the mean level, its
     spread over replications (never under the floor for independent contacts at `goal`; NaN
-    with one replication) and the number of replications that had contacts there."""
+    with one replication), the number of replications that had contacts there and the
+    spread's degrees of freedom.
+
+    With `control`, ``(values, expectation)``: a quantity per replication and period,
+    ``(replications, periods)``, whose expectation per period is known exactly
+    (`sim.controls`), used as a control variate where a period has at least `MIN_CONTROL`
+    replications: the mean is corrected by the regression of the levels on it (``mean -
+    slope x (control's mean - expectation)``), and the spread is the residuals', on ``n - 2``
+    degrees of freedom and widened by ``sqrt((n - 2) / (n - 3))`` for the estimated slope
+    (the variance of the controlled mean under normality, Lavenberg and Welch 1981). A level
+    that moves with the day's volume is then judged on what the volume does not explain."""
     x = np.asarray(levels, dtype=float)
     valid = ~np.isnan(x)
     judged = np.flatnonzero(valid.any(axis=0))
@@ -155,11 +183,34 @@ def period_spread(
     with np.errstate(invalid="ignore", divide="ignore"):
         sd = np.sqrt((spread * spread).sum(axis=0) / (n - 1))
     sd = np.where(n > 1, sd, np.nan)
+    df = np.maximum(n - 1, 1)
+    if control is not None:
+        mean, sd, df = _controlled(spread, valid, n, mean, sd, df, control, judged)
     if contacts is not None:
         per_rep = np.where(valid, np.asarray(contacts, dtype=float)[:, judged], 0.0).sum(axis=0)
         floor = math.sqrt(goal * (1 - goal)) / np.sqrt(np.maximum(per_rep / n, 1.0))
         sd = np.where(np.isnan(sd), np.nan, np.maximum(sd, floor))
-    return mean, sd, n, judged
+    return Spread(mean, sd, n, judged, df)
+
+
+def _controlled(spread, valid, n, mean, sd, df, control, judged):
+    """`mean`, `sd` and `df` corrected by the control variate (see `period_spread`)."""
+    values, expectation = control
+    c = np.asarray(values, dtype=float)[:, judged]
+    c_mean = np.where(valid, c, 0.0).sum(axis=0) / np.maximum(n, 1)
+    c_spread = np.where(valid, c - c_mean, 0.0)
+    sxx = (c_spread * c_spread).sum(axis=0)
+    usable = (n >= MIN_CONTROL) & (sxx > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slope = np.where(usable, (c_spread * spread).sum(axis=0) / sxx, 0.0)
+        residual = spread - slope * c_spread
+        residual_sd = np.sqrt((residual * residual).sum(axis=0) / (n - 3))
+    shift = slope * (c_mean - np.asarray(expectation, dtype=float)[judged])
+    return (
+        np.where(usable, mean - shift, mean),
+        np.where(usable, residual_sd, sd),
+        np.where(usable, n - 2, df),
+    )
 
 
 def met_level(
@@ -168,6 +219,7 @@ def met_level(
     rule: DecisionRule,
     contacts: np.ndarray | None = None,
     replications: int | None = None,
+    control: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Per period (NaN where never judged), the mean level at which a "met" verdict would
     just be reached with `replications` (default: as many as `levels` has) at this sample's
@@ -176,11 +228,12 @@ def met_level(
     samples of any size aim at the same level."""
     from scipy.stats import t as student_t
 
-    _, sd, n, judged = period_spread(levels, goal, contacts)
+    _, sd, n, judged, df = period_spread(levels, goal, contacts, control)
     if replications is not None:
-        n = np.maximum(n, 1) * replications / max(np.shape(levels)[0], 1)
+        scale = replications / max(np.shape(levels)[0], 1)
+        n, df = np.maximum(n, 1) * scale, np.maximum(df + (n * scale - n), 1)
     out = np.full(np.shape(levels)[1], np.nan)
-    width = student_t.ppf(1 - rule.alpha / rule.looks, np.maximum(n - 1, 1)) * sd / np.sqrt(n)
+    width = student_t.ppf(1 - rule.alpha / rule.looks, df) * sd / np.sqrt(n)
     out[judged] = goal - rule.tolerance + np.nan_to_num(width, nan=rule.tolerance)
     return out
 
