@@ -51,7 +51,8 @@ def verdicts_summary(targets: list[dict[str, Any]]) -> str:
     lines = [
         f"verdicts (one-sided {100 * rule['confidence']:g} % over each target's periods; met: "
         f"every period's expected level at least the target less "
-        f"{100 * rule['tolerance']:g} points, none significantly under it):"
+        f"{100 * rule['tolerance']:g} points; missed: not met and some period significantly "
+        "under the target):"
     ]
     for t in targets:
         who = t["contact_type"] + (f" / {t['tier']}" if t["tier"] else "")

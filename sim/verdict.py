@@ -2,21 +2,28 @@
 
 A target is *met* when its expected service level (the long-run mean over replications) reaches
 the target in every period of its scope: the whole horizon, each day, or each interval. For
-`day` and `interval` scopes that is a family of hypotheses, one per period, and a verdict on
-the family is one of:
+`day` and `interval` scopes that is a family of hypotheses, one per period. Replications can
+tell apart a plan that meets the target and one some period of which falls more than a
+`tolerance` short of it; between the two (a period up to the tolerance under the target)
+either answer is accepted, and the verdict says how far the worst period is (`room`). A
+verdict on the family is one of:
 
-- ``missed``: some period is significantly below the target. Each period is tested one-sided
-  at level ``alpha / (periods x looks)`` (Bonferroni over the family and over the looks a
-  sequential procedure may take), so a plan whose every period truly sits at the target is
-  called missed with probability at most ``alpha``, however many intervals it has.
-- ``met``: nothing is missed, and every period's expected level is at least ``target -
-  tolerance`` with one-sided confidence ``1 - alpha / looks`` (an intersection-union test:
-  the claim "all periods are within tolerance" is wrong only if some period's own test is, so
-  no division by the number of periods is needed). A plan with a period truly more than the
-  tolerance below target is called met with probability at most ``alpha``.
+- ``met``: every period's expected level is at least ``target - tolerance`` with one-sided
+  confidence ``1 - alpha / looks`` (an intersection-union test: the claim "all periods are
+  within tolerance" is wrong only if some period's own test is, so no division by the number
+  of periods is needed). A plan with a period truly more than the tolerance below target is
+  called met with probability at most ``alpha``.
+- ``missed``: not met, and some period is significantly below the target. Each period is
+  tested one-sided at level ``alpha / (periods x looks)`` (Bonferroni over the family and
+  over the looks a sequential procedure may take), so a plan whose every period truly sits
+  at the target is called missed with probability at most ``alpha``, however many intervals
+  it has.
 - ``undecided``: neither yet; `replications_needed` projects how many replications in all
   would decide it, if the means stayed where they are.
 
+"Met" is tested first: a plan whose worst period sits a point under the target is met
+within the 2-point tolerance whatever the replications, rather than met on a few and missed
+on many (more replications only make it surer).
 A plan whose periods sit exactly at the target is called met once the replications make each
 period's confidence bound narrower than the tolerance; it is never called missed more often
 than ``alpha``. The spread of a period's level is never taken as smaller than that of a share
@@ -128,15 +135,15 @@ def decide(
     low = mean - t_met * error  # NaN where a period has one replication: no bound
     room = float(mean[worst] - goal)
     room_low = float(np.min(low) - goal)
+    met_at = float(np.max(p_within)) * looks
+    if met_at <= alpha:
+        return Verdict(MET, 1 - met_at, family, int(judged[worst]), room, room_low, replications)
     missed_at = float(np.min(p_short)) * family * looks
     if missed_at <= alpha:
         return Verdict(
             MISSED, 1 - missed_at, family, int(judged[int(np.argmin(p_short))]), room,
             room_low, replications,
         )  # fmt: skip
-    met_at = float(np.max(p_within)) * looks
-    if met_at <= alpha:
-        return Verdict(MET, 1 - met_at, family, int(judged[worst]), room, room_low, replications)
     needed = _replications_needed(mean, sd, n, goal, rule, family, replications)
     return Verdict(
         UNDECIDED, max(0.0, 1 - met_at), family, int(judged[worst]), room, room_low,
