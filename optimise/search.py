@@ -17,7 +17,13 @@ from optimise.aims import (
     short_targets,
 )
 from optimise.cuts import Cut, load_floors, marginal_effects, tangent_cuts
-from optimise.shifts import ShiftPlan, cut_requirement, schedule, with_required
+from optimise.shifts import (
+    ShiftPlan,
+    cut_requirement,
+    row_interval,
+    schedule,
+    with_required,
+)
 from scenarios.schema import Scenario
 from scenarios.staffing import on_duty
 from sim.replicate import simulate
@@ -339,8 +345,7 @@ def _working(scenario: Scenario, plan: ShiftPlan) -> dict[str, np.ndarray]:
     per_day = horizon.intervals_per_day
     out = {g.name: np.zeros(horizon.days * per_day) for g in scenario.agent_groups}
     for row in plan.coverage:
-        hours, minutes = (int(x) for x in row["start"].split(":"))
-        k = row["day"] * per_day + (hours * 60 + minutes) // horizon.interval_min
+        k = row["day"] * per_day + row_interval(row, horizon.interval_min)
         out[row["group"]][k] = row["scheduled"]
     return out
 

@@ -176,13 +176,18 @@ def with_required(
 ) -> ShiftPlan:
     """`plan` with its coverage's ``required`` column taken from `requirement` (per group,
     ``(days, intervals_per_day)``) instead of the requirement it was scheduled to cover."""
-    coverage = []
-    for row in plan.coverage:
-        hours, minutes = (int(x) for x in row["start"].split(":"))
-        required = np.asarray(requirement[row["group"]], dtype=float)
-        k = (hours * 60 + minutes) // interval_min
-        coverage.append({**row, "required": float(required[row["day"], k])})
+    coverage = [
+        {**row, "required": float(np.asarray(requirement[row["group"]])[
+            row["day"], row_interval(row, interval_min)])}
+        for row in plan.coverage
+    ]  # fmt: skip
     return replace(plan, coverage=coverage)
+
+
+def row_interval(row: dict[str, Any], interval_min: int) -> int:
+    """The interval of its day (0 at midnight) a coverage row's ``start`` names."""
+    hours, minutes = (int(x) for x in row["start"].split(":"))
+    return (hours * 60 + minutes) // interval_min
 
 
 def _plan(scenario, options, breaks_of, values, need, requirement, status, lower, elapsed):

@@ -59,10 +59,11 @@ def target_control(
 
 
 def per_period(values: np.ndarray, scope: str, horizon: Horizon) -> np.ndarray:
-    """``(replications, intervals)`` summed over each period of `scope` (the horizon, a day
-    or an interval): ``(replications, periods)``."""
+    """``(replications, intervals, ...)`` summed over each period of `scope` (the horizon, a
+    day or an interval): ``(replications, periods, ...)``."""
     if scope == "horizon":
         return values.sum(axis=1, keepdims=True)
     if scope == "day":
-        return values.reshape(len(values), horizon.days, horizon.intervals_per_day).sum(axis=2)
+        days = (len(values), horizon.days, horizon.intervals_per_day, *values.shape[2:])
+        return values.reshape(days).sum(axis=2)
     return values

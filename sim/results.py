@@ -16,7 +16,7 @@ import pandas as pd
 from scenarios.demand import open_mask
 from scenarios.schema import Scenario
 from sim.arrivals import arrival_counts
-from sim.controls import target_control
+from sim.controls import per_period, target_control
 from sim.metrics import (
     OFFERED,
     RATES,
@@ -182,16 +182,8 @@ class Results:
         """Totals of target `j`'s population in each period of its scope, per replication,
         ``(replications, periods, fields)``: one period for ``horizon``, one per day, or one
         per interval (by arrival)."""
-        horizon = self.scenario.horizon
         per_interval = np.stack([s.target_counts[:, j] for s in self.summaries])  # (R, K, F)
-        scope = self.scenario.targets[j].scope
-        if scope == "horizon":
-            return per_interval.sum(axis=1, keepdims=True)
-        if scope == "day":
-            return per_interval.reshape(
-                len(self.summaries), horizon.days, horizon.intervals_per_day, -1
-            ).sum(axis=2)
-        return per_interval
+        return per_period(per_interval, self.scenario.targets[j].scope, self.scenario.horizon)
 
     @cached_property
     def arrivals(self) -> np.ndarray:
@@ -202,21 +194,33 @@ class Results:
             [arrival_counts(self.scenario, self.seed, first + r) for r in range(self.replications)]
         )
 
+    @cached_property
+    def _controls(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [target_control(self.scenario, j, self.arrivals)
+                for j in range(len(self.scenario.targets))]  # fmt: skip
+
     def target_period_control(self, j: int) -> tuple[np.ndarray, np.ndarray]:
         """Target `j`'s control variate (`sim.controls`): per replication and period, and its
         exact expectation per period."""
-        return target_control(self.scenario, j, self.arrivals)
+        return self._controls[j]
+
+    @cached_property
+    def _spreads(self) -> list[Spread]:
+        return [
+            period_spread(
+                self.target_period_levels(j),
+                target.service_level,
+                self.target_period_closed(j),
+                self.target_period_control(j),
+            )
+            for j, target in enumerate(self.scenario.targets)
+        ]
 
     def target_period_spread(self, j: int) -> Spread:
         """Target `j`'s estimate per period (`sim.verdict.period_spread`): the mean level
         corrected by its control variate, its spread, replications and degrees of freedom:
         what the verdicts, the search's aims and its cuts all read."""
-        return period_spread(
-            self.target_period_levels(j),
-            self.scenario.targets[j].service_level,
-            self.target_period_closed(j),
-            self.target_period_control(j),
-        )
+        return self._spreads[j]
 
     def target_period_closed(self, j: int) -> np.ndarray:
         """Contacts answered or abandoned in each period of target `j`'s scope, per
