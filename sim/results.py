@@ -200,8 +200,8 @@ class Results:
                 for j in range(len(self.scenario.targets))]  # fmt: skip
 
     def target_period_control(self, j: int) -> tuple[np.ndarray, np.ndarray]:
-        """Target `j`'s control variate (`sim.controls`): per replication and period, and its
-        exact expectation per period."""
+        """Target `j`'s control variates (`sim.controls`): per replication, period and
+        control, and their exact expectations per period and control."""
         return self._controls[j]
 
     @cached_property

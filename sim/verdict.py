@@ -43,6 +43,7 @@ import numpy as np
 
 MET, MISSED, UNDECIDED = "met", "missed", "undecided"
 MIN_CONTROL = 10  # replications a period needs before a control variate corrects its level
+SINGULAR = 1e-9  # controls this close to collinear in a period are not regressed on
 
 
 @dataclass(frozen=True)
@@ -172,14 +173,15 @@ def period_spread(
     with one replication), the number of replications that had contacts there and the
     spread's degrees of freedom.
 
-    With `control`, ``(values, expectation)``: a quantity per replication and period,
-    ``(replications, periods)``, whose expectation per period is known exactly
-    (`sim.controls`), used as a control variate where a period has at least `MIN_CONTROL`
-    replications: the mean is corrected by the regression of the levels on it (``mean -
-    slope x (control's mean - expectation)``), and the spread is the residuals', on ``n - 2``
-    degrees of freedom and widened by ``sqrt((n - 2) / (n - 3))`` for the estimated slope
-    (the variance of the controlled mean under normality, Lavenberg and Welch 1981). A level
-    that moves with the day's volume is then judged on what the volume does not explain."""
+    With `control`, ``(values, expectation)``: quantities per replication and period,
+    ``(replications, periods)`` for one or ``(replications, periods, q)`` for q of them,
+    whose expectations per period are known exactly (`sim.controls`), used as control
+    variates where a period has at least `MIN_CONTROL` replications: the mean is corrected by
+    the regression of the levels on them (``mean - slopes . (controls' means -
+    expectations)``), and the spread is the residuals', on ``n - q - 1`` degrees of freedom
+    and widened by ``sqrt((n - 2) / (n - q - 2))`` for the estimated slopes (the variance of
+    the controlled mean under normality, Lavenberg and Welch 1981). A level that moves with
+    the day's volume is then judged on what the volume does not explain."""
     x = np.asarray(levels, dtype=float)
     valid = ~np.isnan(x)
     judged = np.flatnonzero(valid.any(axis=0))
@@ -201,22 +203,39 @@ def period_spread(
 
 
 def _controlled(spread, valid, n, mean, sd, df, control, judged):
-    """`mean`, `sd` and `df` corrected by the control variate (see `period_spread`)."""
+    """`mean`, `sd` and `df` corrected by the control variates (see `period_spread`)."""
     values, expectation = control
     c = np.asarray(values, dtype=float)[:, judged]
-    c_mean = np.where(valid, c, 0.0).sum(axis=0) / np.maximum(n, 1)
-    c_spread = np.where(valid, c - c_mean, 0.0)
-    sxx = (c_spread * c_spread).sum(axis=0)
-    usable = (n >= MIN_CONTROL) & (sxx > 0)
+    e = np.asarray(expectation, dtype=float)[judged]
+    if c.ndim == 2:
+        c, e = c[..., None], e[..., None]
+    q = c.shape[2]
+    c_mean = np.where(valid[..., None], c, 0.0).sum(axis=0) / np.maximum(n, 1)[:, None]
+    c_spread = np.where(valid[..., None], c - c_mean, 0.0)
+    sxx = np.einsum("rpi,rpj->pij", c_spread, c_spread)
+    sxy = np.einsum("rpi,rp->pi", c_spread, spread)
+    # A period's regression needs its controls to vary independently of each other (a
+    # period whose volume never varied, or took two values only, keeps its plain estimate).
+    scale = np.sqrt(np.einsum("pii->pi", sxx))
     with np.errstate(invalid="ignore", divide="ignore"):
-        slope = np.where(usable, (c_spread * spread).sum(axis=0) / sxx, 0.0)
-        residual = spread - slope * c_spread
-        residual_sd = np.sqrt((residual * residual).sum(axis=0) / (n - 3))
-    shift = slope * (c_mean - np.asarray(expectation, dtype=float)[judged])
+        unit = sxx / (scale[:, :, None] * scale[:, None, :])
+    usable = (n >= MIN_CONTROL) & np.all(scale > 0, axis=1)
+    unit = np.where(usable[:, None, None], unit, np.eye(q))
+    usable &= np.linalg.det(unit) > SINGULAR
+    slope = np.zeros((len(n), q))
+    solved = np.linalg.solve(unit[usable], (sxy[usable] / scale[usable])[..., None])[..., 0]
+    slope[usable] = solved / scale[usable]
+    residual = spread - np.einsum("rpi,pi->rp", c_spread, slope)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # The residuals' variance on n - q - 1 degrees of freedom, times (n - 2) / (n - q - 2)
+        # for the estimated slopes.
+        residual_var = (residual * residual).sum(axis=0) / (n - q - 1)
+        residual_sd = np.sqrt(residual_var * (n - 2) / (n - q - 2))
+    shift = np.einsum("pi,pi->p", slope, c_mean - e)
     return (
         np.where(usable, mean - shift, mean),
         np.where(usable, residual_sd, sd),
-        np.where(usable, n - 2, df),
+        np.where(usable, n - q - 1, df),
     )
 
 

@@ -71,7 +71,10 @@ def test_a_tangent_cut_holds_at_its_plan_and_asks_for_agents_where_a_period_is_s
     base = simulate(scenario, staffing, seed=5, replications=10, workers=2)
     effects = marginal_effects(base, staffing, replications=10, workers=2)
     agents = {"pool": staffing["pool"].ravel().astype(float)}
-    levels = np.nanmean(base.target_period_levels(0), axis=0)
+    # The cuts read each period's level as the verdicts do (`Results.target_period_spread`).
+    spread = base.target_period_spread(0)
+    levels = np.full(24, np.nan)
+    levels[spread.judged] = spread.mean
     goals = [np.full(24, 0.8)]
     cuts = tangent_cuts(base, agents, effects, goals)
     assert len(cuts) == 24
