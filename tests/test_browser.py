@@ -38,6 +38,7 @@ RUN_TIMEOUT_MS = 1_800_000 if APP_DEFAULTS else 240_000
 
 try:
     from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None
 
@@ -153,6 +154,19 @@ def _cells(page: Page, table: int) -> list[str]:
     return grid.locator('[role="gridcell"]').all_inner_texts()
 
 
+def _cell_shows(page: Page, table: int, text: str) -> bool:
+    """Whether a cell of a table shows `text` within a minute: the rerun a button starts may
+    begin after `_settle` has looked (it did on a loaded CI machine), so the old grid is read
+    until the new one is drawn."""
+    grid = page.locator('[data-testid="stDataFrame"]').nth(table)
+    cell = grid.locator('[role="gridcell"]').filter(has_text=text).first
+    try:
+        cell.wait_for(state="attached", timeout=60_000)
+    except PlaywrightTimeout:
+        return False
+    return True
+
+
 def _edit_cell(page: Page, table: int, row: int, column: int, text: str) -> None:
     """Type `text` into a cell of an editable table (0-based row and column), by keyboard."""
     box = page.locator('[data-testid="stDataFrame"]').nth(table).bounding_box()
@@ -179,7 +193,7 @@ def test_the_app_in_a_browser(page: Page, tmp_path: Path):
     page.get_by_role("button", name="Apply the edits").click()
     _settle(page)
     _no_error(page)
-    assert "120960" in _cells(page, 3), "the edited volume reached the scenario"
+    assert _cell_shows(page, 3, "120960"), "the edited volume reached the scenario"
     _shot(page, "scenario")
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: bad\nhorizon: {days: many, interval_min: 30}\n", encoding="utf-8")
@@ -187,6 +201,7 @@ def test_the_app_in_a_browser(page: Page, tmp_path: Path):
     _settle(page)
     page.get_by_role("button", name="Use the upload").click()
     _settle(page)
+    page.locator('[data-testid="stAlertContentError"]').first.wait_for(timeout=60_000)
     errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
     assert len(errors) == 1 and errors[0].startswith("bad.yaml: "), errors
     assert "\n" not in errors[0].strip(), "one line"

@@ -80,7 +80,12 @@ def test_executor_feeds_every_replication_to_the_cluster(scheduler: str):
     assert np.array_equal(on_dask.counts, local.counts)
 
 
-def test_no_scheduler_there_is_one_line(wfm: WfmRunner, tmp_path: Path):
+def test_no_scheduler_there_is_one_line(
+    wfm: WfmRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from sim import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)  # nothing listens: only the wait
     out = tmp_path / "x.json"
     run = wfm("simulate", contract_path("single_queue.yaml"), "--scheduler",
               "tcp://127.0.0.1:9", "--json", out)  # fmt: skip
@@ -89,7 +94,10 @@ def test_no_scheduler_there_is_one_line(wfm: WfmRunner, tmp_path: Path):
     assert not out.exists()
 
 
-def test_without_a_scheduler_the_runs_stay_local():
+def test_without_a_scheduler_the_runs_stay_local(monkeypatch: pytest.MonkeyPatch):
+    from sim import cluster
+
+    monkeypatch.setattr(cluster, "CONNECT_TIMEOUT_S", 2)
     with executor_for(None) as executor:
         assert executor is None
     with pytest.raises(ClusterError), executor_for("tcp://127.0.0.1:9"):

@@ -10,7 +10,13 @@ import pytest
 from conftest import queue_scenario
 from exact_queues import erlang_a
 
-from optimise.cuts import load_floors, marginal_effects, phase_span, tangent_cuts
+from optimise.cuts import (
+    _nonnegative,
+    load_floors,
+    marginal_effects,
+    phase_span,
+    tangent_cuts,
+)
 from optimise.shifts import cut_requirement, schedule
 from scenarios.load import from_dict, load
 from sim.replicate import simulate
@@ -122,3 +128,14 @@ def test_groups_whose_reaches_are_disjoint_share_a_finite_difference_exactly(mon
     for batched, single in zip(together, alone, strict=True):
         np.testing.assert_array_equal(batched, single)
     assert any(e[:, names.index("chat_team")].any() for e in together)
+
+
+def test_noise_below_zero_is_clipped_and_only_day_periods_keep_their_measured_total():
+    # One period, one group, three intervals: the own effect 0.05 and two noisy lag terms.
+    effect = np.array([[[0.05, 0.02, -0.03]]])
+    interval = _nonnegative(effect, "interval")
+    np.testing.assert_allclose(interval, [[[0.05, 0.02, 0.0]]])  # the own effect kept whole
+    day = _nonnegative(effect, "day")
+    assert (day >= 0).all()
+    np.testing.assert_allclose(day.sum(axis=2), effect.sum(axis=2))  # clipping adds no bias
+    np.testing.assert_allclose(_nonnegative(-effect, "day"), 0.0)  # a negative total: no slope
