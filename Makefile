@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 LIBRARY := scenarios/library
 
-.PHONY: demo test bench lint app browser screenshots clean
+.PHONY: demo test bench lint app browser screenshots golden clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ browser:
 # quarter off its time (CI's machine took 638 s serially, over the 10 minutes aimed at).
 test: lint browser
 	$(BIN)/python -m pytest -q -n 2
+
+# Refresh tests/golden_outputs.json, the byte-identical check of every output, after a change
+# that is meant to move an output (tests/test_outputs_unchanged.py says how to look first).
+golden: $(VENV)/.installed
+	$(BIN)/python tests/test_outputs_unchanged.py
 
 # The README's screenshots, from the browser test with the Optimise page's defaults (minutes).
 screenshots: $(VENV)/.installed browser
