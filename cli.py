@@ -13,24 +13,13 @@ import typer
 
 from cli_options import Confidence, MaxReplications, NoStore, Scheduler, Store, Tolerance
 from cli_plans import optimise, roster
-from cli_support import (
-    ProgressBar,
-    file_id,
-    keep_run,
-    require_incident,
-    require_staffing,
-    store_for,
-)
+from cli_support import ProgressBar, show_kept
 from report.export import OutputError, check_writable, csv_text, json_text, write_all
-from report.summary import (
-    drill_summary,
-    met_count_text,
-    simulation_summary,
-    validation_summary,
-)
+from report.summary import drill_summary, simulation_summary, validation_summary
 from runs.store import StoreError
 from scenarios.load import ScenarioError, load
-from scenarios.plan_file import check_plan_fits, plan_staffing, read_drill, read_plan
+from scenarios.plan_file import read_drill, read_plan
+from services import open_store
 from sim.cluster import ClusterError, executor_for, scheduler_address
 
 app = typer.Typer(
@@ -48,16 +37,11 @@ CSV_TABLES = ("intervals", "intervals_by_tier", "occupancy")
 def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")]) -> None:
     """Check a scenario file and print its figures: weekly volume and peak load per channel,
     targets with their sources, and warnings about figures no staffing can rescue."""
-    from scenarios.review import review
+    from services import validate_scenario
 
-    model = load(scenario)
-    staffed = "staffed" if model.staffed else "staffing left to the optimiser"
-    typer.echo(
-        f"{scenario}: ok: {len(model.contact_types)} contact types, "
-        f"{len(model.agent_groups)} agent groups, {len(model.targets)} targets, "
-        f"{model.horizon.days} days of {model.horizon.interval_min}-min intervals ({staffed})"
-    )
-    typer.echo(validation_summary(review(model)))
+    checked = validate_scenario(scenario)
+    typer.echo(checked.headline(scenario))
+    typer.echo(validation_summary(checked.review))
 
 
 @app.command()
@@ -86,49 +70,30 @@ def simulate(
 ) -> None:
     """Simulate the scenario's staffing (or a plan's) and report service levels against the
     targets, each with its verdict."""
-    from sim.sequential import simulate_until_decided
-    from sim.verdict import DecisionRule
+    from services import run_simulation
 
     model = load(scenario)
-    staffing = None
-    if plan is None:
-        require_staffing(model, scenario)
-    else:
-        shifts_plan = read_plan(plan)
-        check_plan_fits(model, shifts_plan, str(plan))
-        staffing, _ = plan_staffing(model, shifts_plan["shifts"], str(plan))
+    shifts_plan = None if plan is None else read_plan(plan)
     json_paths = [json_path] if json_path is not None else []
     csv_paths = [csv_dir / f"{name}.csv" for name in CSV_TABLES] if csv_dir is not None else []
     check_writable(json_paths + csv_paths)
-    keep = store_for(store, no_store)
+    keep = open_store(store, keep=not no_store)
     with executor_for(scheduler_address(scheduler)) as executor, ProgressBar("simulating") as bar:
-        results = simulate_until_decided(
-            model,
-            staffing,
-            seed,
-            replications,
-            max_replications or replications,
-            DecisionRule(confidence, tolerance),
-            executor=executor,
-            workers=workers,
-            progress=bar.update,
-        )
-    document = results.to_json()
-    outputs = {path: json_text(document) for path in json_paths}
+        run = run_simulation(
+            model, str(scenario), plan=shifts_plan, plan_source=plan,
+            replications=replications, max_replications=max_replications, seed=seed,
+            confidence=confidence, tolerance=tolerance, workers=workers, executor=executor,
+            progress=bar.update, store=keep, scenario_file=scenario,
+        )  # fmt: skip
+    outputs = {path: json_text(run.document) for path in json_paths}
     if csv_paths:
-        tables = [
-            results.interval_table(),
-            results.interval_table(by_tier=True),
-            results.group_interval_table(),
-        ]
-        outputs |= {path: csv_text(t) for path, t in zip(csv_paths, tables, strict=True)}
+        tables = run.tables()
+        outputs |= {
+            path: csv_text(tables[name]) for path, name in zip(csv_paths, CSV_TABLES, strict=True)
+        }
     write_all(outputs)
-    typer.echo(simulation_summary(document))
-    params = {
-        "replications": replications, "max_replications": max_replications,
-        "confidence": confidence, "tolerance": tolerance, "plan": file_id(plan),
-    }  # fmt: skip
-    keep_run(keep, "simulate", model, scenario, params, seed, document)
+    typer.echo(simulation_summary(run.document))
+    show_kept(run.kept, keep)
 
 
 app.command()(optimise)
@@ -160,41 +125,28 @@ def drill(
 ) -> None:
     """Layer an incident on the normal staffing, run its response (and alternatives), and
     print the scorecard."""
-    from sim.drill import drill as run_drill
+    from services import run_drill
 
     model = load(scenario)
     names = [name for value in compare or [] for name in value.split(",") if name]
-    require_incident(model, scenario, incident, names)
-    if plan is None:
-        require_staffing(model, scenario)
-        staffing = breaks = None
-    else:
-        staffing, breaks = plan_staffing(model, read_plan(plan)["shifts"], str(plan))
+    shifts_plan = None if plan is None else read_plan(plan)
     check_writable([json_path] + ([png] if png else []))
-    keep = store_for(store, no_store)
+    keep = open_store(store, keep=not no_store)
     with executor_for(scheduler_address(scheduler)) as executor:
-        document = run_drill(
-            model,
-            incident,
-            staffing,
-            breaks,
-            compare=names,
-            seed=seed,
-            replications=replications,
-            executor=executor,
-            workers=workers,
-        ).to_json()
-    outputs: dict[Path, str | bytes] = {json_path: json_text(document)}
+        run = run_drill(
+            model, str(scenario), incident, plan=shifts_plan, plan_source=plan, compare=names,
+            replications=replications, seed=seed, workers=workers, executor=executor,
+            store=keep, scenario_file=scenario,
+        )  # fmt: skip
+    outputs: dict[Path, str | bytes] = {json_path: json_text(run.document)}
     if png is not None:
         from report.drill_figure import timeline_figure
         from report.export import figure_bytes
 
-        outputs[png] = figure_bytes(timeline_figure(document), png.suffix)
+        outputs[png] = figure_bytes(timeline_figure(run.document), png.suffix)
     write_all(outputs)
-    params = {"incident": incident, "plan": file_id(plan), "compare": names,
-              "replications": replications}  # fmt: skip
-    typer.echo(drill_summary(document))
-    keep_run(keep, "drill", model, scenario, params, seed, document)
+    typer.echo(drill_summary(run.document))
+    show_kept(run.kept, keep)
 
 
 @app.command()
@@ -218,53 +170,25 @@ def report(
 ) -> None:
     """The executive one-pager of a plan: capacity against demand, the cost against
     service-level frontier of a headcount sweep, the targets, and the drills' summary."""
-    from optimise.frontier import base_point, headcount_frontier
-    from report.executive import executive_page
     from report.export import figure_bytes
-    from scenarios.plan_file import plan_scenario_file
+    from services import build_executive_view, plan_scenario
 
     plan = read_plan(plan_json)
-    scenario = scenario or plan_scenario_file(plan, plan_json)
-    if scenario is None:
-        raise ScenarioError(
-            str(plan_json), "scenario_file", "the plan names no scenario: give --scenario"
-        )
+    scenario = plan_scenario(plan, plan_json, scenario)
     model = load(scenario)
-    staffing, breaks = plan_staffing(model, plan["shifts"], str(plan_json))
     drills = [read_drill(path) for path in drill or []]
     check_writable([pdf])
     with (
         executor_for(scheduler_address(scheduler)) as executor,
         ProgressBar("simulating the headcount sweep") as bar,
     ):
-        points = headcount_frontier(
-            model,
-            staffing,
-            breaks,
-            seed=seed,
-            replications=replications,
-            workers=workers,
-            executor=executor,
+        view = build_executive_view(
+            model, str(scenario), plan=plan, plan_file=str(plan_json), drills=drills,
+            replications=replications, seed=seed, workers=workers, executor=executor,
             progress=bar.update,
-            base_cost=plan.get("cost"),
-        )
-    base = base_point(points)
-    targets = base.results.target_results()
-    title = (
-        f"{model.name}: {base.agent_hours:,.0f} agent-hours"
-        + (f", cost {base.cost:,.0f}" if base.cost is not None else "")
-        + f"; {met_count_text(targets)}"
-    )
-    page = executive_page(
-        title,
-        base.results.workload_table(),
-        [p.to_json() for p in points],
-        targets,
-        drills,
-        target_level=min((t.service_level for t in model.targets), default=None),
-    )
-    write_all({pdf: figure_bytes(page, ".pdf")})
-    typer.echo(f"{pdf}: {title}")
+        )  # fmt: skip
+    write_all({pdf: figure_bytes(view.page(), ".pdf")})
+    typer.echo(f"{pdf}: {view.title()}")
 
 
 @app.command()
@@ -295,47 +219,29 @@ def sweep(
 ) -> None:
     """Simulate a grid of what-ifs (volume x handle time x headcount x agents of a group),
     with the cost against service-level frontier of the staffing choices."""
-    from optimise.sweep import parse_axis, sweep_table
-    from optimise.sweep import sweep as run_sweep
     from report.summary import sweep_summary
-    from scenarios.load import from_dict, read_mapping
+    from scenarios.load import read_mapping
+    from services import run_sweep
 
-    axes = [parse_axis(text) for text in vary]
     mapping = read_mapping(scenario)
-    model = from_dict(mapping, str(scenario))
-    if incident is not None:
-        require_incident(model, scenario, incident, [])
-    staffing = breaks = base_cost = None
-    if plan is None:
-        require_staffing(model, scenario)
-    else:
-        shifts_plan = read_plan(plan)
-        staffing, breaks = plan_staffing(model, shifts_plan["shifts"], str(plan))
-        base_cost = shifts_plan.get("cost")
+    shifts_plan = None if plan is None else read_plan(plan)
     check_writable([json_path] + ([csv_path] if csv_path else []))
-    keep = store_for(store, no_store)
+    keep = open_store(store, keep=not no_store)
     with (
         executor_for(scheduler_address(scheduler)) as executor,
         ProgressBar("sweeping") as bar,
     ):
-        points = run_sweep(
-            mapping, axes, staffing, breaks, incident=incident, seed=seed,
-            replications=replications, executor=executor, workers=workers,
-            progress=bar.update, base_cost=base_cost,
+        run = run_sweep(
+            mapping, str(scenario), vary, plan=shifts_plan, plan_source=plan, incident=incident,
+            replications=replications, seed=seed, workers=workers, executor=executor,
+            progress=bar.update, store=keep, scenario_file=scenario,
         )  # fmt: skip
-    document = {
-        "scenario": model.name, "seed": seed, "replications": replications,
-        "incident": incident, "plan": file_id(plan),
-        "axes": {a.name: list(a.values) for a in axes},
-        "points": [p.to_json() for p in points],
-    }  # fmt: skip
-    outputs = {json_path: json_text(document)}
+    outputs = {json_path: json_text(run.document)}
     if csv_path is not None:
-        outputs[csv_path] = csv_text(sweep_table(points))
+        outputs[csv_path] = csv_text(run.table)
     write_all(outputs)
-    params = {k: document[k] for k in ("replications", "incident", "plan", "axes")}
-    typer.echo(sweep_summary(document))
-    keep_run(keep, "sweep", model, scenario, params, seed, document)
+    typer.echo(sweep_summary(run.document))
+    show_kept(run.kept, keep)
 
 
 runs_app = typer.Typer(no_args_is_help=True, help="The kept runs: list, show, compare.")

@@ -9,17 +9,12 @@ from typing import Annotated
 import typer
 
 from cli_options import Confidence, NoStore, Scheduler, Store, Tolerance
-from cli_support import (
-    StageLine,
-    breaks_text,
-    keep_run,
-    require_shift_model,
-    store_for,
-)
+from cli_support import StageLine, show_kept
 from report.export import check_writable, csv_text, json_text, write_all
 from report.summary import optimisation_summary
 from scenarios.load import load
 from scenarios.plan_file import read_plan
+from services import open_store, run_optimisation, run_roster
 from sim.cluster import executor_for, scheduler_address
 
 
@@ -70,52 +65,26 @@ def optimise(
     no_store: NoStore = False,
 ) -> None:
     """Find the cheapest shifts whose simulated service meets the scenario's targets."""
-    import pandas as pd
-
-    from optimise.loop import optimise as run_optimisation
-    from optimise.requirements import read_requirement_csv
-    from sim.metrics import json_safe
-
     model = load(scenario)
-    require_shift_model(model, scenario)
-    needed = None if requirements is None else read_requirement_csv(requirements, model)
     csv_paths = [csv_dir / f"{n}.csv" for n in ("shifts", "coverage")] if csv_dir else []
     check_writable([json_path, *csv_paths])
-    keep = store_for(store, no_store)
+    keep = open_store(store, keep=not no_store)
     with executor_for(scheduler_address(scheduler)) as executor, StageLine() as stage:
-        result = run_optimisation(
-            model,
-            needed,
-            seed=seed,
-            replications=replications,
-            max_replications=max_replications,
-            confidence=confidence,
-            tolerance=tolerance,
-            max_rounds=max_rounds,
-            time_limit_s=time_limit,
-            workers=workers,
-            executor=executor,
-            soft=soft,
-            budget=budget,
-            progress=stage.update,
-        )
-    document = json_safe(result.to_json()) | {"scenario_file": str(scenario)}
-    outputs = {json_path: json_text(document)}
+        run = run_optimisation(
+            model, str(scenario), requirements=requirements, replications=replications,
+            max_replications=max_replications, confidence=confidence, tolerance=tolerance,
+            max_rounds=max_rounds, time_limit_s=time_limit, soft=soft, budget=budget, seed=seed,
+            workers=workers, executor=executor, progress=stage.update, store=keep,
+            scenario_file=scenario,
+        )  # fmt: skip
+    outputs = {json_path: json_text(run.document)}
     if csv_paths:
-        shifts = pd.DataFrame(
-            [{**row, "breaks": breaks_text(row["breaks"])} for row in document["shifts"]]
-        )
-        outputs[csv_paths[0]] = csv_text(shifts)
-        outputs[csv_paths[1]] = csv_text(pd.DataFrame(document["coverage"]))
+        tables = run.tables()
+        outputs[csv_paths[0]] = csv_text(tables["shifts"])
+        outputs[csv_paths[1]] = csv_text(tables["coverage"])
     write_all(outputs)
-    params = {
-        "replications": replications, "max_replications": max_replications,
-        "confidence": confidence, "tolerance": tolerance, "max_rounds": max_rounds,
-        "time_limit_s": time_limit, "soft": soft,
-        "budget": budget, "requirements": None if requirements is None else str(requirements),
-    }  # fmt: skip
-    typer.echo(optimisation_summary(document))
-    keep_run(keep, "optimise", model, scenario, params, seed, document)
+    typer.echo(optimisation_summary(run.document))
+    show_kept(run.kept, keep)
 
 
 def roster(
@@ -135,34 +104,15 @@ def roster(
     ] = None,
 ) -> None:
     """Assign named agents to a plan's shifts over 1 to 4 weeks, under the working-time rules."""
-    import pandas as pd
-
-    from optimise.roster import RosterInputError, build_roster, generate_agents, read_agents_csv
-
     plan = read_plan(plan_json)
-    people = read_agents_csv(agents) if agents is not None else generate_agents(plan, weeks)
     csv_paths = [csv_dir / "assignments.csv"] if csv_dir is not None else []
     check_writable([json_path, *csv_paths])
-    try:
-        result = build_roster(
-            plan,
-            people,
-            weeks,
-            time_limit_s=time_limit,
-            pseudonymise=pseudonymise,
-            first_weekday=plan.get("first_weekday", 0),
-        )
-    except RosterInputError as err:
-        raise RosterInputError(f"{plan_json}: {err}") from None
-    outputs = {json_path: result.to_json() + "\n"}
+    run = run_roster(
+        plan, str(plan_json), agents_csv=agents, weeks=weeks, pseudonymise=pseudonymise,
+        time_limit_s=time_limit,
+    )  # fmt: skip
+    outputs = {json_path: run.roster.to_json() + "\n"}
     if csv_paths:
-        rows = [{**row, "breaks": breaks_text(row["breaks"])} for row in result.assignments]
-        outputs[csv_paths[0]] = csv_text(pd.DataFrame(rows))
+        outputs[csv_paths[0]] = csv_text(run.tables()["assignments"])
     write_all(outputs)
-    filled = len(result.assignments)
-    typer.echo(
-        f"roster {result.status}: {filled} shifts assigned to {len(people)} agents over "
-        f"{weeks} week{'s' if weeks > 1 else ''}, {result.unfilled_agent_shifts} left unfilled"
-        + (f"; rules not met: {', '.join(result.violated_rules)}" if result.violated_rules else "")
-        + (f"; binding: {', '.join(result.binding_rules)}" if result.binding_rules else "")
-    )
+    typer.echo(run.summary())

@@ -46,6 +46,7 @@ def show() -> None:
         {ADJUSTED: adjusted.model_dump_json(), against: compared.model_dump_json()},
         int(replications),
         int(seed),
+        choice,
     )
     if st.button("Run the drill", type="primary", key="drill_run"):
         session.start("drill", session.run_drills, *args)
@@ -86,16 +87,20 @@ def _levers(model: Scenario, response: Response, incident: str) -> Response:
         take_up = st.slider("Callback take-up", 0.0, 1.0, callback.take_up if callback else 0.0,
                             0.05, key=f"lever_callback_{incident}")  # fmt: skip
     update: dict[str, Any] = {
-        "reserve": Reserve(
-            group=group,
-            agents=agents,
-            activation_delay_min=delay,
-            cost_factor=reserve.cost_factor if reserve else 0.2,
+        # A lever the file leaves out starts from the schema's defaults, as the file would.
+        "reserve": (
+            reserve.model_copy(
+                update={"group": group, "agents": agents, "activation_delay_min": delay}
+            )
+            if reserve
+            else Reserve(group=group, agents=agents, activation_delay_min=delay)
         )
         if agents > 0
         else None,
-        "ivr_announcement": IvrAnnouncement(
-            after_min=ivr.after_min if ivr else 10.0, deflection=deflection
+        "ivr_announcement": (
+            ivr.model_copy(update={"deflection": deflection})
+            if ivr
+            else IvrAnnouncement(deflection=deflection)
         )
         if deflection > 0
         else None,

@@ -5,20 +5,14 @@ in this session, and the one-page PDF to download."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from optimise.frontier import DEFAULT_FACTORS, base_point
-from report.executive import (
-    capacity_figure,
-    drill_rows,
-    executive_page,
-    frontier_figure,
-    target_rows,
-)
+from optimise.frontier import DEFAULT_FACTORS
+from report.executive import capacity_figure, drill_rows, frontier_figure, target_rows
 from report.export import figure_bytes
-from report.summary import met_count_text
 from ui import session
 
 
@@ -47,24 +41,21 @@ def show() -> None:
         None if plan is None else plan.get("cost"),
     )
     if st.button("Build the executive view", type="primary", key="exec_run"):
-        session.start("executive", session.run_frontier, *args, staffing=choice)
-    points = session.outcome(
+        session.start("executive", session.run_executive_view, *args, staffing=choice)
+    view = session.outcome(
         "executive", "simulating the headcount sweep", "Press the button to build the view.", args
     )
-    if points is None:
+    if view is None:
         return
-    base = base_point(points)
-    targets = base.results.target_results()
+    base = view.base
+    targets = view.targets()
     met = sum(t["verdict"] == "met" for t in targets)
     tiles = st.columns(3)
     tiles[0].metric("Agent-hours", f"{base.agent_hours:,.0f}")
     tiles[1].metric("Cost", "-" if base.cost is None else f"{base.cost:,.0f}")
     tiles[2].metric("Targets met", f"{met} of {len(targets)}")
-    workload = base.results.workload_table()
-    st.pyplot(capacity_figure(workload))
-    level = min((t.service_level for t in model.targets), default=None)
-    point_rows = [p.to_json() for p in points]
-    st.pyplot(frontier_figure(point_rows, level))
+    st.pyplot(capacity_figure(base.results.workload_table()))
+    st.pyplot(frontier_figure([p.to_json() for p in view.points], view.target_level))
     st.dataframe(
         pd.DataFrame(target_rows(targets), columns=["contact type", "target", "achieved", ""]),
         hide_index=True,
@@ -81,12 +72,7 @@ def show() -> None:
         )
     else:
         st.caption("No drill run yet.")
-    staffing = session.asked("executive")["staffing"]
-    title = (
-        f"{model.name} on {staffing}: {base.agent_hours:,.0f} agent-hours; "
-        f"{met_count_text(targets)}"
-    )
-    page = executive_page(title, workload, point_rows, targets, drills, level)
+    page = replace(view, drills=drills).page(session.asked("executive")["staffing"])
     st.download_button(
         "Download the one-page PDF", figure_bytes(page, ".pdf"), "executive.pdf",
         "application/pdf", type="primary",

@@ -18,7 +18,7 @@ import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from typing import Any
 
 import streamlit as st
@@ -145,6 +145,14 @@ def failed(key: str | None) -> bool:
 def running() -> bool:
     """Whether any job is still under way."""
     return any(not job.done for job in list(_JOBS.values()))
+
+
+def wait_all(timeout_s: float) -> bool:
+    """Wait until every job submitted so far has ended, at most `timeout_s` seconds; whether
+    they all have."""
+    futures = [job.future for job in list(_JOBS.values()) if job.future is not None]
+    _done, pending = wait(futures, timeout=timeout_s)
+    return not pending
 
 
 def forget() -> None:

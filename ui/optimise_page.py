@@ -7,10 +7,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from optimise.roster import build_roster, generate_agents
 from report.export import json_text
 from report.plan_figures import coverage_figure, shift_gantt_figure
 from report.summary import verdict_text
+from report.tables import shift_table
 from ui import session
 
 
@@ -60,10 +60,7 @@ def _plan(document: dict, days: int) -> None:
     group = st.selectbox("Group", ["all groups", *groups], key="opt_group")
     st.pyplot(coverage_figure(coverage, None if group == "all groups" else group))
     st.pyplot(shift_gantt_figure(document["shifts"], days))
-    shifts = pd.DataFrame(
-        [{**row, "breaks": "; ".join(f"{b['start']} {b['length_min']} min" for b in row["breaks"])}
-         for row in document["shifts"]]
-    )  # fmt: skip
+    shifts = shift_table(document["shifts"])
     st.dataframe(shifts, hide_index=True)
     downloads = st.columns(3)
     downloads[0].download_button("Plan (JSON)", json_text(document), "plan.json",
@@ -96,11 +93,10 @@ def _plan(document: dict, days: int) -> None:
             hide_index=True,
         )
     with st.expander("Roster: anonymous agents on these shifts for one week"):
+        args = (json_text(document), 1, 10.0)
         if st.button("Build the roster", key="opt_roster"):
-            with st.spinner("rostering"):
-                roster = build_roster(document, generate_agents(document, 1), 1, time_limit_s=10.0)
-            st.caption(
-                f"roster {roster.status}: {len(roster.assignments)} shifts assigned, "
-                f"{roster.unfilled_agent_shifts} left unfilled"
-            )
-            st.dataframe(pd.DataFrame(roster.agents), hide_index=True)
+            session.start("roster", session.run_roster, *args)
+        run = session.outcome("roster", "rostering", "Press the button to roster the plan.", args)
+        if run is not None:
+            st.caption(run.summary())
+            st.dataframe(pd.DataFrame(run.roster.agents), hide_index=True)

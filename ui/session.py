@@ -18,16 +18,11 @@ from typing import Any
 import streamlit as st
 import yaml
 
-from optimise.frontier import FrontierPoint, headcount_frontier
-from optimise.loop import optimise
-from runs.record import run_record
-from runs.store import StoreError, save_run, store_path
+import services
+from runs.store import StoreError
 from scenarios.load import ScenarioError, from_dict, read_mapping
-from scenarios.plan_file import plan_staffing, read_plan
+from scenarios.plan_file import read_plan
 from scenarios.schema import Response, Scenario
-from sim.drill import drill
-from sim.metrics import json_safe
-from sim.replicate import simulate
 from ui import jobs
 from ui.jobs import Job
 
@@ -157,19 +152,25 @@ def plan_shifts(choice: str) -> list[dict[str, Any]] | None:
     return None if plan is None else plan["shifts"]
 
 
-def _keep(command: str, model: Scenario, params: dict, seed: int, document: dict) -> None:
-    """Keep an app run in the run store (``$WFM_STORE``, else the default), as the CLI does;
-    a store that cannot be written costs a warning in the server's log, not the run."""
+def _store() -> Path | None:
+    """The run store the app keeps its runs in (``$WFM_STORE``, else the default); None, with
+    a warning in the server's log, when it cannot be opened: the run goes on unkept."""
     try:
-        save_run(store_path(None), run_record(command, model, None, params, seed, document))
+        return services.open_store(None)
     except StoreError as err:
-        logging.getLogger("wfm").warning("run not kept: %s", err)
+        logging.getLogger("wfm").warning("runs not kept: %s", err)
+        return None
 
 
-def _staffing(model: Scenario, shifts: list[dict[str, Any]] | None) -> tuple[Any, Any]:
-    if shifts is None:
-        return None, None
-    return plan_staffing(model, shifts, "the chosen plan")
+def _note(kept: services.Kept) -> None:
+    if kept.problem is not None:
+        logging.getLogger("wfm").warning("run not kept: %s", kept.problem)
+
+
+def _plan(shifts_json: str) -> dict[str, Any] | None:
+    """A plan document holding the chosen staffing's shifts (None: the scenario's own)."""
+    shifts = json.loads(shifts_json)
+    return None if shifts is None else {"shifts": shifts}
 
 
 def run_simulation(
@@ -177,24 +178,24 @@ def run_simulation(
     shifts_json: str,
     replications: int,
     seed: int,
+    staffing: str,
     job: Job,
 ) -> dict[str, Any]:
-    """Simulate scenario `text` on `shifts_json` (``null``: its own staffing): the JSON
-    document and the interval tables."""
+    """Simulate scenario `text` on `shifts_json` (``null``: its own staffing), the staffing
+    called `staffing`: the JSON document and the interval tables."""
     model = from_dict(yaml.safe_load(text))
-    staffing, _ = _staffing(model, json.loads(shifts_json))
-    results = simulate(
-        model, staffing, seed=seed, replications=replications, executor=jobs.process_pool(),
-        progress=job.update,
+    run = services.run_simulation(
+        model, model.name, plan=_plan(shifts_json), plan_source=staffing,
+        replications=replications, seed=seed, executor=jobs.process_pool(), progress=job.update,
+        store=_store(), origin="app",
     )  # fmt: skip
-    document = results.to_json()
-    params = {"replications": replications, "plan": shifts_json != "null", "from": "app"}
-    _keep("simulate", model, params, seed, document)
+    _note(run.kept)
+    tables = run.tables()
     return {
-        "document": document,
-        "intervals": results.interval_table(),
-        "groups": results.group_interval_table(),
-        "workload": results.workload_table(),
+        "document": run.document,
+        "intervals": tables["intervals"],
+        "groups": tables["occupancy"],
+        "workload": run.results.workload_table(),
     }
 
 
@@ -208,15 +209,23 @@ def run_optimisation(
 ) -> dict[str, Any]:
     """Optimise scenario `text`: the plan document of ``wfm optimise --json``."""
     model = from_dict(yaml.safe_load(text))
-    result = optimise(
-        model, seed=seed, replications=replications, time_limit_s=time_limit_s,
+    run = services.run_optimisation(
+        model, model.name, replications=replications, seed=seed, time_limit_s=time_limit_s,
         max_rounds=max_rounds, executor=jobs.process_pool(), progress=job.update,
+        store=_store(), origin="app",
     )  # fmt: skip
-    document = json_safe(result.to_json())
-    params = {"replications": replications, "time_limit_s": time_limit_s,
-              "max_rounds": max_rounds, "from": "app"}  # fmt: skip
-    _keep("optimise", model, params, seed, document)
-    return document
+    _note(run.kept)
+    return run.document
+
+
+def run_roster(
+    text: str, plan_json: str, weeks: int, time_limit_s: float, job: Job
+) -> services.RosterRun:
+    """Anonymous agents rostered on the plan `plan_json` (a ``wfm optimise`` document) for
+    `weeks` weeks; `text`, the scenario the plan was made for, only keys the run."""
+    return services.run_roster(
+        json.loads(plan_json), "the plan", weeks=weeks, time_limit_s=time_limit_s
+    )
 
 
 def run_drills(
@@ -226,32 +235,28 @@ def run_drills(
     responses: dict[str, str],
     replications: int,
     seed: int,
+    staffing: str,
     job: Job,
 ) -> dict[str, dict[str, Any]]:
     """Run `incident` of scenario `text` on the staffing under each of `responses` (name: the
     response as JSON), on the same seed: the ``wfm drill --json`` document of each."""
     model = from_dict(yaml.safe_load(text))
-    staffing, breaks = _staffing(model, json.loads(shifts_json))
+    store = _store()
     documents = {}
     for i, (name, response) in enumerate(responses.items()):
-        documents[name] = drill(
-            model,
-            incident,
-            staffing,
-            breaks,
-            seed=seed,
-            replications=replications,
-            executor=jobs.process_pool(),
-            response=Response.model_validate_json(response),
-        ).to_json()
-        params = {"incident": incident, "response": name, "replications": replications,
-                  "plan": shifts_json != "null", "from": "app"}  # fmt: skip
-        _keep("drill", model, params, seed, documents[name])
+        run = services.run_drill(
+            model, model.name, incident, plan=_plan(shifts_json), plan_source=staffing,
+            response=(name, Response.model_validate_json(response)),
+            replications=replications, seed=seed, executor=jobs.process_pool(), store=store,
+            origin="app",
+        )  # fmt: skip
+        _note(run.kept)
+        documents[name] = run.document
         job.update((i + 1) / len(responses))
     return documents
 
 
-def run_frontier(
+def run_executive_view(
     text: str,
     shifts_json: str,
     factors: list[float],
@@ -259,19 +264,14 @@ def run_frontier(
     seed: int,
     base_cost: float | None,
     job: Job,
-) -> list[FrontierPoint]:
-    """The headcount sweep of scenario `text` on the staffing (`optimise.frontier`); `base_cost`
-    is the plan's own cost (None: from the groups' pay)."""
+) -> services.ExecutiveView:
+    """The executive view of scenario `text` on the staffing (its shifts, and the plan's cost
+    `base_cost`; None: from the groups' pay), without drills: the page adds those run so far."""
     model = from_dict(yaml.safe_load(text))
-    staffing, breaks = _staffing(model, json.loads(shifts_json))
-    return headcount_frontier(
-        model,
-        staffing,
-        breaks,
-        factors=factors,
-        seed=seed,
-        replications=replications,
-        executor=jobs.process_pool(),
-        progress=job.update,
-        base_cost=base_cost,
-    )
+    plan = _plan(shifts_json)
+    if plan is not None:
+        plan["cost"] = base_cost
+    return services.build_executive_view(
+        model, model.name, plan=plan, plan_file="the chosen plan", factors=factors,
+        replications=replications, seed=seed, executor=jobs.process_pool(), progress=job.update,
+    )  # fmt: skip
