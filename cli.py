@@ -14,13 +14,18 @@ import typer
 from cli_options import Confidence, MaxReplications, NoStore, Scheduler, Store, Tolerance
 from cli_plans import optimise, roster
 from cli_support import ProgressBar, show_kept
-from report.export import OutputError, check_writable, csv_text, json_text, write_all
+from report.export import check_writable, csv_text, json_text, write_all
 from report.summary import drill_summary, simulation_summary, validation_summary
-from runs.store import StoreError
-from scenarios.load import ScenarioError, load
-from scenarios.plan_file import read_drill, read_plan
-from services import open_store
-from sim.cluster import ClusterError, executor_for, scheduler_address
+from services import (
+    executor_for,
+    is_input_error,
+    load,
+    open_store,
+    read_drill,
+    read_mapping,
+    read_plan,
+    scheduler_address,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -220,7 +225,6 @@ def sweep(
     """Simulate a grid of what-ifs (volume x handle time x headcount x agents of a group),
     with the cost against service-level frontier of the staffing choices."""
     from report.summary import sweep_summary
-    from scenarios.load import read_mapping
     from services import run_sweep
 
     mapping = read_mapping(scenario)
@@ -255,9 +259,9 @@ def runs_list(
 ) -> None:
     """The kept runs, newest first."""
     from report.summary import runs_summary
-    from runs.store import list_runs, store_path
+    from services import kept_runs
 
-    typer.echo(runs_summary(list_runs(store_path(store), limit)))
+    typer.echo(runs_summary(kept_runs(store, limit)))
 
 
 @runs_app.command("show")
@@ -267,9 +271,9 @@ def runs_show(
 ) -> None:
     """One kept run: its scenario, parameters, seed, code version and KPIs."""
     from report.summary import run_summary
-    from runs.store import get_run, store_path
+    from services import kept_run
 
-    typer.echo(run_summary(get_run(store_path(store), run_id)))
+    typer.echo(run_summary(kept_run(run_id, store)))
 
 
 @runs_app.command("compare")
@@ -280,9 +284,9 @@ def runs_compare(
 ) -> None:
     """Two kept runs' KPIs side by side, with the differences (second - first)."""
     from report.summary import comparison_summary
-    from runs.store import compare_runs, store_path
+    from services import compared_runs
 
-    typer.echo(comparison_summary(first, second, compare_runs(store_path(store), first, second)))
+    typer.echo(comparison_summary(first, second, compared_runs(first, second, store)))
 
 
 app.command()(roster)
@@ -292,22 +296,13 @@ def main() -> None:
     """Entry point of the `wfm` console script."""
     try:
         code = app(standalone_mode=False)
-    except (ScenarioError, OutputError, ClusterError, StoreError) as err:
-        typer.echo(str(err), err=True)
-        sys.exit(2)
-    except ValueError as err:
-        # Imported here: importing them costs every command.
-        from optimise.roster import RosterInputError
-        from optimise.sweep import SweepError
-
-        if not isinstance(err, (RosterInputError, SweepError)):
-            raise
-        typer.echo(str(err), err=True)
-        sys.exit(2)
     except typer.Abort:
         typer.echo("wfm: interrupted", err=True)
         sys.exit(130)
     except Exception as err:
+        if is_input_error(err):
+            typer.echo(str(err), err=True)
+            sys.exit(2)
         # Click's usage errors (bad option, missing argument) carry exit code 2. Typer has
         # bundled its own copy of click since 0.22, so match them by that rather than by class.
         if getattr(err, "exit_code", None) == 2 and hasattr(err, "format_message"):

@@ -12,10 +12,15 @@ from cli_options import Confidence, NoStore, Scheduler, Store, Tolerance
 from cli_support import StageLine, show_kept
 from report.export import check_writable, csv_text, json_text, write_all
 from report.summary import optimisation_summary
-from scenarios.load import load
-from scenarios.plan_file import read_plan
-from services import open_store, run_optimisation, run_roster
-from sim.cluster import executor_for, scheduler_address
+from services import (
+    executor_for,
+    load,
+    open_store,
+    read_plan,
+    run_optimisation,
+    run_roster,
+    scheduler_address,
+)
 
 
 def optimise(

@@ -11,8 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from report.drill_figure import timeline_figure
-from scenarios.schema import Callback, IvrAnnouncement, Reserve, Response, Scenario
-from sim.drill import AS_GIVEN
+from services import AS_GIVEN, Callback, IvrAnnouncement, Reserve, Response, Scenario
 from ui import session
 
 AS_IN_FILE = "the response as in the file"

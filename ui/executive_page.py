@@ -10,9 +10,9 @@ from dataclasses import replace
 import pandas as pd
 import streamlit as st
 
-from optimise.frontier import DEFAULT_FACTORS
 from report.executive import capacity_figure, drill_rows, frontier_figure, target_rows
 from report.export import figure_bytes
+from services import DEFAULT_FACTORS
 from ui import session
 
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from runs.store import compare_runs, get_run, list_runs, store_path
+from services import compared_runs, kept_run, kept_runs, store_location
 
 
 def show() -> None:
     st.header("Runs")
-    path = store_path(None)
-    runs = list_runs(path, limit=200)
-    st.caption(f"Run store: {path}")
+    runs = kept_runs(limit=200)
+    st.caption(f"Run store: {store_location()}")
     if not runs:
         st.info("No run kept yet: every simulate, optimise, drill and sweep run is kept here.")
         return
@@ -28,7 +27,7 @@ def show() -> None:
                            format_func=labels.get, key="runs_first")  # fmt: skip
     second = right.selectbox("Second run", ids, index=0, format_func=labels.get,
                              key="runs_second")  # fmt: skip
-    rows = compare_runs(path, first, second)
+    rows = compared_runs(first, second)
     st.dataframe(
         pd.DataFrame(rows).rename(
             columns={"first": f"first ({first})", "second": f"second ({second})"}
@@ -38,6 +37,6 @@ def show() -> None:
     )
     with st.expander("Parameters of the two runs"):
         for run_id in (first, second):
-            run = get_run(path, run_id)
+            run = kept_run(run_id)
             st.json({k: run[k] for k in ("id", "command", "scenario", "seed", "params",
                                           "code_version", "scenario_sha256")})  # fmt: skip

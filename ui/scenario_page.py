@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scenarios.edit import apply_edits, edit_tables
-from scenarios.load import ScenarioError, parse_mapping, read_mapping
-from scenarios.review import review
+from services import ScenarioError, apply_edits, edit_tables, parse_mapping, read_mapping, review
 from ui import session
 
 

@@ -19,10 +19,7 @@ import streamlit as st
 import yaml
 
 import services
-from runs.store import StoreError
-from scenarios.load import ScenarioError, from_dict, read_mapping
-from scenarios.plan_file import read_plan
-from scenarios.schema import Response, Scenario
+from services import Response, Scenario, ScenarioError, from_dict, read_mapping, read_plan
 from ui import jobs
 from ui.jobs import Job
 
@@ -157,7 +154,7 @@ def _store() -> Path | None:
     a warning in the server's log, when it cannot be opened: the run goes on unkept."""
     try:
         return services.open_store(None)
-    except StoreError as err:
+    except services.StoreError as err:
         logging.getLogger("wfm").warning("runs not kept: %s", err)
         return None
 

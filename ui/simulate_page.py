@@ -15,7 +15,7 @@ from report.service_figures import (
     service_level_figure,
 )
 from report.summary import verdict_text
-from scenarios.schema import WEEKDAYS
+from services import WEEKDAYS
 from ui import session
 
 
