@@ -16,6 +16,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from optimise.cpsat import new_solver, status_name
 from scenarios.schema import WEEKDAYS, Scenario, clock_minutes
 from scenarios.staffing import DAY_MIN, minutes_per_interval
 
@@ -190,13 +191,10 @@ class ShiftModel:
             per_minute = round(shortfall_price * COST_SCALE / 60)
             objective += per_minute * sum(short.values())
         model.minimize(objective)
-        solver = cp_model.CpSolver()
         # The limit is CP-SAT's deterministic time (about seconds of one core), so a solve cut
         # short stops at the same point on any machine, however loaded; the wall clock only
         # guards against a runaway.
-        solver.parameters.max_deterministic_time = time_limit_s
-        solver.parameters.max_time_in_seconds = WALL_GUARD * time_limit_s
-        solver.parameters.num_workers = workers
+        solver = new_solver(workers, wall_s=WALL_GUARD * time_limit_s, deterministic_s=time_limit_s)
         # The full LP relaxation at every node: the covering rows and the cuts make the model
         # LP-tight, and on the telecom week's cut masters it reaches the gap limit in 40 % of
         # the deterministic time it otherwise stops at, with a cheaper plan.
@@ -205,13 +203,9 @@ class ShiftModel:
         # on timing. Interleaving them keeps it deterministic.
         solver.parameters.interleave_search = workers > 1
         solver.parameters.relative_gap_limit = gap_limit
-        code = solver.solve(model)
-        if code == cp_model.OPTIMAL:
-            status = "optimal"
-        elif code == cp_model.FEASIBLE:
-            status = "feasible"
-        else:
-            return ("infeasible" if code == cp_model.INFEASIBLE else "unknown"), None, None
+        status = status_name(solver.solve(model))
+        if status not in ("optimal", "feasible"):
+            return status, None, None
         values = [solver.value(v) for v in x]
         shortfall = {cell: solver.value(v) for cell, v in short.items()}
         return status, (values, shortfall), solver.best_objective_bound / COST_SCALE

@@ -309,18 +309,20 @@ def test_break_placements_and_overnight_ends() -> None:
 
 def test_the_quick_roster_that_starts_the_search_meets_every_hard_rule() -> None:
     # It also stands in for the solver's answer should the solver find nothing in time.
-    from optimise import roster as module
+    from optimise.roster.greedy import _quick_gaps, _quick_roster
+    from optimise.roster.inputs import _problem
+    from optimise.roster.result import _fill
 
     plan = three_shifts((3, 2, 2))
     agents = [
         *generate_agents(plan, 2, spare=0.0),
         Agent("Ann", "pool", unavailable=frozenset({1, 2, 9}), max_hours_week=24),
     ]
-    problem = module._problem(plan, agents, 2, 0, False, 0, 48, False)
-    quick = module._quick_roster(problem)
-    missing, _ = module._quick_gaps(problem, quick)
+    problem = _problem(plan, agents, 2, 0, False, 0, 48, False)
+    quick = _quick_roster(problem)
+    missing, _ = _quick_gaps(problem, quick)
     roster = Roster(status="", weeks=2)
-    module._fill(roster, problem, sorted(quick), missing)
+    _fill(roster, problem, sorted(quick), missing)
     assert check_roster(plan, agents, 2, roster) == []
 
 
