@@ -57,15 +57,32 @@ def arrival_counts(scenario: Scenario, seed: int, replication: int) -> np.ndarra
     draws, whatever the staffing or incidents. Their expectation is the scenario's volume
     (`scenarios.demand.scenario_volume`), which makes them a control variate."""
     return np.stack(
-        [_arrival_counts(scenario, ct, seed, replication)[1] for ct in scenario.contact_types]
+        [
+            stream(seed, replication, ARRIVALS, ct.name).poisson(
+                _expected(scenario, ct, seed, replication)
+            )
+            for ct in scenario.contact_types
+        ]
     )
 
 
-def _arrival_counts(
-    scenario: Scenario, ct: ContactType, seed: int, replication: int
-) -> tuple[np.random.Generator, np.ndarray]:
-    """Contact type `ct`'s arrival stream and the counts per interval drawn first from it
-    (the day's overdispersion factor applied to its volume)."""
+def poisson_arrivals(
+    rng: np.random.Generator, expected: np.ndarray, starts_s: np.ndarray, width_s: float
+) -> np.ndarray:
+    """Arrival times (s), sorted, of a Poisson process whose rate is constant on each piece
+    ``[starts_s[k], starts_s[k] + width_s)``, with `expected[k]` arrivals expected there.
+
+    Draws from `rng` the count of every piece first (``rng.poisson(expected)``, so the counts
+    alone can be drawn again from a fresh stream), then the times, uniform within their piece.
+    """
+    counts = rng.poisson(expected)
+    n = int(counts.sum())
+    return np.sort(np.repeat(starts_s, counts) + rng.uniform(0.0, width_s, n))
+
+
+def _expected(scenario: Scenario, ct: ContactType, seed: int, replication: int) -> np.ndarray:
+    """Contact type `ct`'s expected arrivals per interval of the horizon, flat, in the order
+    of the intervals (its volume, scaled by each day's overdispersion factor)."""
     volume = scenario_volume(scenario, ct)
     if ct.volume.overdispersion is not None:
         shape = 1.0 / ct.volume.overdispersion.cv**2
@@ -73,8 +90,7 @@ def _arrival_counts(
             shape, 1 / shape, scenario.horizon.days
         )
         volume = volume * busy[:, None]
-    rng = stream(seed, replication, ARRIVALS, ct.name)
-    return rng, rng.poisson(volume.ravel())
+    return volume.ravel()
 
 
 def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
@@ -83,10 +99,11 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
     parts = []
     deflected = np.zeros((len(scenario.contact_types), horizon.days * horizon.intervals_per_day))
     for index, ct in enumerate(scenario.contact_types):
-        rng, counts = _arrival_counts(scenario, ct, seed, replication)
-        n = int(counts.sum())
-        starts = np.repeat(np.arange(counts.size) * horizon.interval_s, counts)
-        arrival = np.sort(starts + rng.uniform(0.0, horizon.interval_s, n))
+        expected = _expected(scenario, ct, seed, replication)
+        starts = np.arange(expected.size) * horizon.interval_s
+        rng = stream(seed, replication, ARRIVALS, ct.name)
+        arrival = poisson_arrivals(rng, expected, starts, horizon.interval_s)
+        n = arrival.size
         tier_rng = stream(seed, replication, TIERS, ct.name)
         shares = np.asarray(ct.tier_shares)  # validated to sum to 1 within 1e-6; numpy wants 1e-8
         tier = tier_rng.choice(len(shares), size=n, p=shares / shares.sum())
@@ -99,8 +116,8 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
             uniform = stream(seed, replication, DEFLECTION, ct.name).random(n)
             gone = uniform < ct.self_service.deflection
             interval = np.minimum((arrival[gone] // horizon.interval_s).astype(np.int64),
-                                  counts.size - 1)  # fmt: skip
-            deflected[index] = np.bincount(interval, minlength=counts.size)
+                                  expected.size - 1)  # fmt: skip
+            deflected[index] = np.bincount(interval, minlength=expected.size)
             arrival, tier, handle, patience = (a[~gone] for a in (arrival, tier, handle, patience))
             n = arrival.size
         parts.append((arrival, np.full(n, index), tier, handle, patience))

@@ -8,94 +8,40 @@ whether it abandoned is read off its deadline after the run (queues are first-co
 within a tier, so skipping it then is the same as removing it when it left). The first contacts
 are drawn before the run (`sim.arrivals`); the hot path only indexes Python lists.
 
-Customer behaviour (`sim.behaviour`) adds events only where it needs them: a contact that has to
-wait gets one at its callback offer and one at the end of its patience (to redial) when its type
-has those rules; a service of a type that escalates or comes back decides so when it ends; a
-redial, repeat or transfer is a new contact, appended to the lists, arriving by its own timeout.
-A caller who takes a callback leaves the live queue for its skill's callback queue, which agents
-serve only when no live contact of the skill is waiting (so callbacks fill the quiet times).
-An e-mail channel outside its business hours is *closed*: its contacts queue and no agent takes
-them until it opens.
+This module holds the event handling: arrivals, routing, service, staffing steps, and the
+public methods an incident's controller may use (`sim.hooks.CentreAPI`). The agents' books
+(who is on duty, who is free for what) are in `sim.agents`; the events of customer behaviour
+(callback offers, redials, repeats, transfers, business hours) in `sim.customers`; the record
+of the run in `sim.record`.
 
-An incident drill (`sim.incident`) attaches a controller with three hooks: every arrival is
-shown to it first (it may deflect it with an IVR announcement), every queued contact after (it
-may schedule an overflow or a callback offer), and the staffing of each step passes through
-its `adjust` (reserve, absence, suspended breaks). It drives the levers through the public
-methods `restaff_now` and `add_overflow`.
+An incident drill (`sim.incident`) attaches a controller whose hooks (`sim.hooks.Controller`)
+the engine calls: every arrival is shown to it first (it may deflect it with an IVR
+announcement), every queued contact after (it may schedule an overflow), and the staffing of
+each step passes through its `adjust` (reserve, absence, suspended breaks).
 """
 
 from __future__ import annotations
 
 import math
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
 
 import numpy as np
 import simpy
 
+from sim.agents import Agent, Group, Pools
 from sim.arrivals import Contacts
-from sim.behaviour import FIRST, REPEAT, RETRIAL, TRANSFER, Behaviour
+from sim.behaviour import FIRST, Behaviour
+from sim.customers import CustomerEvents
+from sim.hooks import Controller
+from sim.record import Record, flags, times_at
 from sim.routing import RoutingPlan
 
-if TYPE_CHECKING:
-    from sim.incident import Drill
+__all__ = ["Centre", "Record"]
 
 
-@dataclass(frozen=True)
-class Record:
-    """What happened to each contact of one replication, and when agents were on duty.
-
-    `contacts` are all the contacts offered: the run's first ones in arrival order, then those
-    created during the run (redials, repeats, transfers) in the order they were created; a
-    contact that took a callback has infinite patience. The other arrays follow that order.
-    """
-
-    contacts: Contacts
-    answer_s: np.ndarray  # time service started, NaN if never answered
-    served_by: np.ndarray  # agent group index, -1 if never answered
-    agent: np.ndarray  # index of the agent who answered (in order of first duty), -1 if none
-    origin: np.ndarray  # sim.behaviour.FIRST, RETRIAL, REPEAT or TRANSFER
-    callback: np.ndarray  # bool: took a callback offer
-    duty_changes: np.ndarray  # rows (time_s, group, +1 on / -1 off), in time order
-    callback_at_s: np.ndarray | None = None  # when a callback was taken (NaN: not taken)
-    ivr_deflected: np.ndarray | None = None  # bool: hung up at an incident's IVR announcement
-    redialled: np.ndarray | None = None  # bool: abandoned and redialled
-
-
-class _Agent:
-    __slots__ = ("bucket", "channel", "group", "index", "leaving", "load")
-
-    def __init__(self, group: _Group, index: int) -> None:
-        self.group = group
-        self.index = index
-        self.load = 0  # contacts in hand
-        self.channel = -1  # channel of the contacts in hand
-        self.leaving = False  # going off duty once the contacts in hand are done
-        self.bucket: OrderedDict | None = None  # the availability list the agent is in
-
-
-class _Group:
-    __slots__ = (
-        "active", "idle", "index", "leaving", "overflow", "partial", "skills", "spare", "to_remove"
-    )  # fmt: skip
-
-    def __init__(self, index: int, skills: list[tuple[int, int, list[deque]]]) -> None:
-        self.index = index
-        self.skills = skills  # (channel, concurrency, queues by tier rank) in preference order
-        self.idle: OrderedDict[_Agent, None] = OrderedDict()  # longest idle first
-        self.partial: dict[tuple[int, int], OrderedDict[_Agent, None]] = {}  # (channel, load)
-        self.active = 0  # on duty and not leaving
-        self.leaving: list[_Agent] = []
-        self.to_remove = 0  # agents to send off duty as soon as they finish a contact
-        self.spare: list[_Agent] = []  # off-duty agents, reused when staffing rises
-        # Queues the group takes from, before its own skills, once their head has waited long
-        # enough: (channel, concurrency, queues by tier rank, wait_s).
-        self.overflow: list[tuple[int, int, list[deque], float]] = []
-
-
-class Centre:
+class Centre(CustomerEvents):
     """One replication of the centre over `length_s` seconds.
 
     `staffing` is ``(groups, intervals)``: agents on duty in each interval of length
@@ -112,9 +58,10 @@ class Centre:
         interval_s: float,
         length_s: float,
         behaviour: Behaviour | None = None,
-        drill: Drill | None = None,
+        drill: Controller | None = None,
     ) -> None:
         self.env = simpy.Environment()
+        self.plan = plan
         self.length_s = length_s
         self.interval_s = interval_s
         self.staffing = staffing
@@ -130,8 +77,6 @@ class Centre:
         self.origin = [FIRST] * n
         self.callback = [False] * n
         self.contacts = contacts
-        self.n_agents = 0
-        self.duty: list[tuple[float, int, int]] = []
         self.next_arrival = 0
         self.n_first = n  # contacts drawn before the run; later ones are appended
         self.callback_at: dict[int, float] = {}
@@ -156,11 +101,12 @@ class Centre:
                     queues[s].append(self.callback_queue[s])
         conc = self.concurrency = plan.channel_concurrency
         self.groups = [
-            _Group(
+            Group(
                 g, [(plan.skill_channel[s], conc[plan.skill_channel[s]], queues[s]) for s in skills]
             )
             for g, skills in enumerate(plan.group_skills)
         ]
+        self.pools = Pools(self.env, self.groups)
         # Per contact type: its channel, that channel's concurrency, candidate groups, queues.
         self.type_route = [
             (
@@ -223,10 +169,10 @@ class Centre:
             agent=np.asarray(self.agent_of, dtype=np.int64),
             origin=np.asarray(self.origin, dtype=np.int8),
             callback=callback,
-            duty_changes=np.asarray(self.duty, dtype=float).reshape(-1, 3),
-            callback_at_s=_at(self.callback_at, len(arrival)),
-            ivr_deflected=_flags(self.ivr_deflected, len(arrival)),
-            redialled=_flags(self.redialled, len(arrival)),
+            duty_changes=np.asarray(self.pools.duty, dtype=float).reshape(-1, 3),
+            callback_at_s=times_at(self.callback_at, len(arrival)),
+            ivr_deflected=flags(self.ivr_deflected, len(arrival)),
+            redialled=flags(self.redialled, len(arrival)),
         )
 
     def _report_daily(self, progress: Callable[[float], None]) -> None:
@@ -249,43 +195,28 @@ class Centre:
 
     def _route(self, i: int) -> None:
         """Hand arriving contact `i` to an available agent, or queue it."""
-        if self.drill is not None and self.drill.deflects(i):
+        t = self.ctype[i]
+        if self.drill is not None and self.drill.deflects(i, t, self.origin[i]):
             self.deadline[i] = -math.inf
             self.ivr_deflected.append(i)
             return
-        channel, conc, groups, queues = self.type_route[self.ctype[i]]
+        channel, conc, groups, queues = self.type_route[t]
         if not self.closed[channel]:
             for group in groups:
-                agent = self._take_available(group, channel, conc)
+                agent = group.take(channel, conc)
                 if agent is not None:
                     agent.channel = channel
                     self._serve(agent, i, self.arrival[i])
                     if agent.load < conc:
-                        self._park(agent, conc)
+                        agent.park(conc)
                     return
         queues[self.tier[i]].append(i)
-        if self.behaviour is not None and self.watch[self.ctype[i]]:
+        if self.behaviour is not None and self.watch[t]:
             self._watch(i)
         if self.drill is not None:
-            self.drill.queued(i)
+            self.drill.queued(i, t)
 
-    @staticmethod
-    def _take_available(group: _Group, channel: int, conc: int) -> _Agent | None:
-        """Remove from its availability list and return the agent of `group` that should
-        take a new contact of `channel`, if there is one."""
-        if group.idle:
-            agent = group.idle.popitem(last=False)[0]
-            agent.bucket = None
-            return agent
-        for load in range(1, conc):
-            bucket = group.partial.get((channel, load))
-            if bucket:
-                agent = bucket.popitem(last=False)[0]
-                agent.bucket = None
-                return agent
-        return None
-
-    def _serve(self, agent: _Agent, i: int, answered_at: float) -> None:
+    def _serve(self, agent: Agent, i: int, answered_at: float) -> None:
         self.answer[i] = answered_at
         self.served_by[i] = agent.group.index
         self.agent_of[i] = agent.index
@@ -293,30 +224,14 @@ class Centre:
         self.env.timeout(self.handle[i], (agent, i)).callbacks.append(self._on_done)
 
     def _on_done(self, event: simpy.Event) -> None:
-        agent: _Agent
+        agent: Agent
         agent, i = event._value
         if self.behaviour is not None and self.after[self.ctype[i]]:
             self._after_service(i)
-        agent.load -= 1
-        group = agent.group
-        if agent.leaving:
-            if agent.load == 0:
-                self._off_duty(agent)
-            return
-        if group.to_remove:
-            group.to_remove -= 1
-            group.active -= 1
-            self._unpark(agent)
-            if agent.load == 0:
-                self._off_duty(agent)
-            else:
-                agent.leaving = True
-                group.leaving.append(agent)
-            return
-        self._unpark(agent)
-        self._fetch_work(agent)
+        if self.pools.release(agent):
+            self._fetch_work(agent)
 
-    def _fetch_work(self, agent: _Agent) -> None:
+    def _fetch_work(self, agent: Agent) -> None:
         """Fill a free (or partly free) agent from the queues, then make it available."""
         now = self.env.now
         deadline = self.deadline
@@ -338,9 +253,9 @@ class Centre:
                         self._serve(agent, i, now)
                 if agent.load >= conc:
                     return
-        self._park(agent, self.concurrency[agent.channel] if agent.load else 1)
+        agent.park(self.concurrency[agent.channel] if agent.load else 1)
 
-    def _fetch_overflow(self, agent: _Agent, now: float) -> None:
+    def _fetch_overflow(self, agent: Agent, now: float) -> None:
         """Take overflowed contacts whose wait has reached the overflow's threshold."""
         deadline, arrival = self.deadline, self.arrival
         for channel, conc, queues, wait_s in agent.group.overflow:
@@ -357,128 +272,6 @@ class Centre:
                         self._serve(agent, i, now)
                     else:
                         break  # first come first served: the rest waited less
-
-    def _park(self, agent: _Agent, conc: int) -> None:
-        """Put an agent with spare capacity at the back of its availability list."""
-        if agent.load >= conc:
-            return
-        group = agent.group
-        if agent.load == 0:
-            bucket = group.idle
-        else:
-            bucket = group.partial.setdefault((agent.channel, agent.load), OrderedDict())
-        bucket[agent] = None
-        agent.bucket = bucket
-
-    @staticmethod
-    def _unpark(agent: _Agent) -> None:
-        if agent.bucket is not None:
-            del agent.bucket[agent]
-            agent.bucket = None
-
-    # --- customer behaviour --------------------------------------------------------------------
-
-    def _watch(self, i: int) -> None:
-        """Schedule what may happen to waiting contact `i`: a callback offer, a redial."""
-        rules = self.rules[self.ctype[i]]
-        now, deadline = self.env.now, self.deadline[i]
-        offer_at = now + rules.offer_callback_after_s
-        tracked = self.drill is not None  # only a drill changes the rules of waiting contacts
-        if offer_at < deadline and offer_at < self.length_s:
-            if tracked:
-                self.offer_due.add(i)
-            self.env.timeout(offer_at - now, i).callbacks.append(self._on_offer)
-        if rules.retrial_probability > 0 and deadline < self.length_s:
-            if tracked:
-                self.patience_due.add(i)
-            self.env.timeout(deadline - now, i).callbacks.append(self._on_patience_end)
-
-    def _on_offer(self, event: simpy.Event) -> None:
-        """Offer a callback to contact `i` if it is still waiting; one who takes it leaves the
-        live queue (its entry there is skipped: deadline -inf) for the callback queue."""
-        i = event._value
-        if math.isnan(self.answer[i]) and self.deadline[i] > self.env.now:
-            rules = self.rules[self.ctype[i]]
-            if rules.uniform() < rules.callback_take_up:
-                self.deadline[i] = -math.inf
-                self.callback[i] = True
-                self.callback_at[i] = self.env.now
-                self.callback_queue[self.type_skill[self.ctype[i]]].append(~i)
-
-    def _on_patience_end(self, event: simpy.Event) -> None:
-        """Contact `i`'s patience ran out: if it was never answered it abandoned, and may
-        redial."""
-        i = event._value
-        if math.isnan(self.answer[i]) and not self.callback[i]:
-            rules = self.rules[self.ctype[i]]
-            if rules.uniform() < rules.retrial_probability:
-                self.redialled.append(i)
-                delay = rules.retrial_delay()
-                self._new_contact(self.ctype[i], self.tier[i], self.env.now + delay, RETRIAL)
-
-    def _after_service(self, i: int) -> None:
-        """The contact served is escalated to another type, or comes back later unresolved,
-        or neither. An escalated contact is handed on, so it does not also come back."""
-        t = self.ctype[i]
-        rules = self.rules[t]
-        now = self.env.now
-        if rules.escalation:
-            u = rules.uniform()
-            for cumulative, to in rules.escalation:
-                if u < cumulative:
-                    tier = self.behaviour.tier_map[t][to][self.tier[i]]
-                    if tier < 0:
-                        tier = self._draw_tier(to)
-                    self._new_contact(to, tier, now, TRANSFER)
-                    return
-        if rules.repeat_probability > 0 and rules.uniform() < rules.repeat_probability:
-            self._new_contact(t, self.tier[i], now + rules.repeat_delay(), REPEAT)
-
-    def _draw_tier(self, t: int) -> int:
-        rules = self.rules[t]
-        u = rules.tier()
-        return next(
-            (k for k, c in enumerate(rules.tier_cumulative) if u < c),
-            len(rules.tier_cumulative) - 1,
-        )
-
-    def _new_contact(self, t: int, tier: int, at_s: float, origin: int) -> None:
-        """Append a contact of type `t` arriving at `at_s` (dropped past the horizon)."""
-        if at_s >= self.length_s:
-            return
-        rules = self.rules[t]
-        j = len(self.arrival)
-        self.arrival.append(at_s)
-        self.handle.append(rules.handle())
-        self.deadline.append(at_s + rules.patience() if rules.patience else math.inf)
-        self.ctype.append(t)
-        self.tier.append(tier)
-        self.answer.append(math.nan)
-        self.served_by.append(-1)
-        self.agent_of.append(-1)
-        self.origin.append(origin)
-        self.callback.append(False)
-        self.env.timeout(at_s - self.env.now, j).callbacks.append(self._on_late_arrival)
-
-    def _on_late_arrival(self, event: simpy.Event) -> None:
-        self._route(event._value)
-
-    def _plan_hours(self) -> None:
-        """Close the deferred channels now closed, and schedule their openings and closings."""
-        for channel, changes in enumerate(self.behaviour.hours):
-            for time_s, is_open in changes:
-                if time_s == 0:
-                    self.closed[channel] = not is_open
-                elif time_s < self.length_s:
-                    self.env.timeout(time_s, (channel, is_open)).callbacks.append(self._on_hours)
-
-    def _on_hours(self, event: simpy.Event) -> None:
-        channel, is_open = event._value
-        self.closed[channel] = not is_open
-        if is_open:
-            # Idle agents who serve the channel take its backlog now.
-            for group in self.channel_groups[channel]:
-                self.wake(group.index)
 
     # --- staffing ------------------------------------------------------------------------------
 
@@ -500,7 +293,41 @@ class Centre:
             wanted = int(self.staffing[group.index, interval])
             if self.drill is not None:
                 wanted = self.drill.adjust(group.index, interval, wanted)
-            self._set_on_duty(group, wanted)
+            for agent in self.pools.set_on_duty(group, wanted):
+                self._fetch_work(agent)
+
+    # --- what an incident's controller may use (sim.hooks.CentreAPI) ---------------------------
+
+    @property
+    def now(self) -> float:
+        """The simulated time (s)."""
+        return self.env.now
+
+    def call_at(self, time_s: float, action: Callable[[], None]) -> None:
+        """Call `action()` at `time_s` (now if that is past), unless it is at or after the end
+        of the horizon."""
+        if time_s < self.length_s:
+            self.env.timeout(max(time_s - self.env.now, 0.0)).callbacks.append(
+                lambda _event: action()
+            )
+
+    def skill_of(self, contact_type: int) -> int:
+        """The skill whose queues `contact_type`'s contacts join."""
+        return self.type_skill[contact_type]
+
+    def arrival_s(self, i: int) -> float:
+        """When contact `i` arrived (or will arrive)."""
+        return self.arrival[i]
+
+    def answer_s(self, i: int) -> float:
+        """When contact `i` was answered; NaN while it is not."""
+        return self.answer[i]
+
+    def waiting(self, skill: int) -> list[int]:
+        """Live contacts of `skill` waiting now, in queue order."""
+        now, deadline = self.env.now, self.deadline
+        live = self.queues[skill][: self.skill_ranks[skill]]
+        return [i for queue in live for i in queue if deadline[i] > now]
 
     def restaff_now(self) -> None:
         """Apply the staffing of the current step again (a drill's lever changed it)."""
@@ -516,106 +343,13 @@ class Centre:
         self.groups[group].overflow.append(entry)
         self.wake(group)
 
-    def waiting(self, skill: int) -> list[int]:
-        """Live contacts of `skill` waiting now, in queue order."""
-        now, deadline = self.env.now, self.deadline
-        live = self.queues[skill][: self.skill_ranks[skill]]
-        return [i for queue in live for i in queue if deadline[i] > now]
-
-    def watch_waiting(self, skill: int) -> None:
-        """Apply the (changed) waiting rules of their types to contacts of `skill` already
-        waiting that have no such event yet: a callback offer due in the past is made now, and
-        a caller whose patience runs out may redial."""
-        now = self.env.now
-        for i in self.waiting(skill):
-            rules = self.rules[self.ctype[i]]
-            offer_at = max(now, self.arrival[i] + rules.offer_callback_after_s)
-            deadline = self.deadline[i]
-            if i not in self.offer_due and offer_at < deadline and offer_at < self.length_s:
-                self.offer_due.add(i)
-                self.env.timeout(offer_at - now, i).callbacks.append(self._on_offer)
-            if (
-                i not in self.patience_due
-                and rules.retrial_probability > 0
-                and deadline < self.length_s
-            ):
-                self.patience_due.add(i)
-                self.env.timeout(deadline - now, i).callbacks.append(self._on_patience_end)
-
     def remove_overflow(self, group: int) -> None:
+        """End every overflow of `group`."""
         self.groups[group].overflow.clear()
 
     def wake(self, group: int) -> None:
         """Let the agents of `group` with spare capacity (idle, or chats short of the full
         load) look for work now."""
-        target = self.groups[group]
-        spare = list(target.idle) + [a for bucket in target.partial.values() for a in bucket]
-        for agent in spare:
-            self._unpark(agent)
+        for agent in self.groups[group].with_room():
+            agent.unpark()
             self._fetch_work(agent)
-
-    def _set_on_duty(self, group: _Group, wanted: int) -> None:
-        on_duty = group.active - group.to_remove
-        if wanted < on_duty:
-            # Idle agents leave now, partly loaded chat agents stop taking work, and the rest
-            # are the next agents to finish a contact.
-            excess = on_duty - wanted
-            while excess and group.idle:
-                agent = next(iter(group.idle))
-                self._unpark(agent)
-                group.active -= 1
-                self._off_duty(agent)
-                excess -= 1
-            for bucket in group.partial.values():
-                while excess and bucket:
-                    agent = next(iter(bucket))
-                    self._unpark(agent)
-                    group.active -= 1
-                    agent.leaving = True
-                    group.leaving.append(agent)
-                    excess -= 1
-            group.to_remove += excess
-        elif wanted > on_duty:
-            # Cancel pending departures first, then call in off-duty agents.
-            short = wanted - on_duty
-            cancel = min(group.to_remove, short)
-            group.to_remove -= cancel
-            short -= cancel
-            while short and group.leaving:
-                agent = group.leaving.pop()
-                agent.leaving = False
-                group.active += 1
-                self._fetch_work(agent)
-                short -= 1
-            while short:
-                if group.spare:
-                    agent = group.spare.pop()
-                else:
-                    agent = _Agent(group, self.n_agents)
-                    self.n_agents += 1
-                group.active += 1
-                self.duty.append((self.env.now, group.index, 1))
-                self._fetch_work(agent)
-                short -= 1
-
-    def _off_duty(self, agent: _Agent) -> None:
-        group = agent.group
-        if agent.leaving:
-            agent.leaving = False
-            group.leaving.remove(agent)
-        agent.channel = -1
-        group.spare.append(agent)
-        self.duty.append((self.env.now, group.index, -1))
-
-
-def _flags(indices: list[int], n: int) -> np.ndarray:
-    out = np.zeros(n, dtype=bool)
-    out[indices] = True
-    return out
-
-
-def _at(times: dict[int, float], n: int) -> np.ndarray:
-    out = np.full(n, np.nan)
-    if times:
-        out[list(times)] = list(times.values())
-    return out

@@ -1,11 +1,7 @@
-"""An incident layered on a normal run: its extra demand, how the centre detects it, and the
-levers of its response, switched on and off during the run.
+"""An incident's controller: how the centre detects the incident, and the levers of its
+response, switched on and off during the run. The incident's extra demand is drawn before the
+run (`sim.surge`); the controller meets the engine only through `sim.hooks`.
 
-- **Surge.** Each surged contact type is offered, on top of its normal contacts, a Poisson
-  stream at ``(multiplier(t) - 1)`` times its forecast offered rate (`expected_offered`): the
-  multiplier ramps up linearly over `ramp_min` from the start, holds to the end of the
-  incident, and falls back linearly over `decay_min`. The extra contacts are drawn up front
-  from streams keyed by the incident's name, so every response plan meets the same surge.
 - **Detection** is measured: from the start, every minute, the controller looks at the last
   `window_min` of the incident's contact types -- their offered count against the forecast,
   and their service level over the contacts whose wait has reached the threshold (answered
@@ -31,111 +27,33 @@ levers of its response, switched on and off during the run.
 from __future__ import annotations
 
 import bisect
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from scenarios.demand import expected_offered
-from scenarios.schema import Exponential, Incident, Response, Scenario, clock_minutes
-from sim.arrivals import Contacts, stream
+from scenarios.schema import Exponential, Incident, Response, Scenario
+from sim.arrivals import stream
 from sim.behaviour import FIRST, RETRIAL, Behaviour, Draws
-from sim.engine import Centre
+from sim.hooks import CentreAPI
 from sim.metrics import answer_thresholds
-from sim.variates import draw
+from sim.surge import IncidentClock, draw_surge, merge, multiplier
 
-# Random purposes of an incident's draws (after those of sim.arrivals and sim.behaviour).
-SURGE_ARRIVALS, SURGE_TIERS, SURGE_HANDLE, SURGE_PATIENCE, IVR, REDIAL_DELAY = range(300, 306)
+# IncidentClock, draw_surge, merge and multiplier live in sim.surge; they are importable from
+# here too, where they were first.
+__all__ = [
+    "CHECK_S", "DEFAULT_RECOVERY_LEVEL", "DEFAULT_REDIAL_DELAY", "IVR", "LEVERS",
+    "RECOVERY_WINDOW_S", "REDIAL_DELAY", "Drill", "IncidentClock", "LeverLog", "draw_surge",
+    "merge", "multiplier",
+]  # fmt: skip
+
+IVR, REDIAL_DELAY = range(304, 306)  # random purposes, after the surge's (sim.surge)
 CHECK_S = 60.0  # how often the centre looks at its figures
-SURGE_STEP_S = 60.0  # resolution of the surge's rate
 RECOVERY_WINDOW_S = 1800.0  # the rolling service level of recovery and stand-down
 DEFAULT_RECOVERY_LEVEL = 0.8  # the recovery level without a `recover` target
 DEFAULT_REDIAL_DELAY = Exponential(distribution="exponential", mean_min=5.0)
 LEVERS = ("report", "ivr_announcement", "reserve", "overflow", "callback", "suspend_breaks")
-
-
-@dataclass(frozen=True)
-class IncidentClock:
-    """An incident's times in seconds from the horizon's start."""
-
-    onset_s: float
-    end_s: float  # start + duration
-    over_s: float  # end + the longest decay of its surge
-
-    @classmethod
-    def of(cls, scenario: Scenario, incident: Incident) -> IncidentClock:
-        onset = incident.start.day * 86400.0 + clock_minutes(incident.start.time) * 60.0
-        end = onset + incident.duration_min * 60.0
-        decay = max((s.decay_min for s in incident.surge), default=0.0)
-        return cls(onset, end, end + decay * 60.0)
-
-
-def multiplier(clock: IncidentClock, surge_multiplier: float, ramp_min: float, decay_min: float,
-               t_s: np.ndarray) -> np.ndarray:  # fmt: skip
-    """The surge's demand multiplier at times `t_s` (1 outside the incident)."""
-    extra = surge_multiplier - 1.0
-    ramp = np.clip((t_s - clock.onset_s) / max(ramp_min * 60.0, 1e-9), 0.0, 1.0)
-    decay = np.clip(1.0 - (t_s - clock.end_s) / max(decay_min * 60.0, 1e-9), 0.0, 1.0)
-    level = np.where(t_s < clock.end_s, ramp, decay)
-    return 1.0 + extra * np.where(t_s >= clock.onset_s, level, 0.0)
-
-
-def draw_surge(scenario: Scenario, incident: Incident, seed: int, replication: int) -> Contacts:
-    """The incident's extra contacts of one replication, in arrival order."""
-    horizon = scenario.horizon
-    clock = IncidentClock.of(scenario, incident)
-    forecast = expected_offered(scenario)
-    index = {ct.name: t for t, ct in enumerate(scenario.contact_types)}
-    start = math.floor(clock.onset_s / SURGE_STEP_S) * SURGE_STEP_S
-    edges = np.arange(start, min(clock.over_s + SURGE_STEP_S, horizon.length_s), SURGE_STEP_S)
-    parts = []
-    for surge in incident.surge:
-        t = index[surge.contact_type]
-        ct = scenario.contact_types[t]
-        rate = forecast[t].ravel() / horizon.interval_s  # contacts per second, per interval
-        mids = edges + SURGE_STEP_S / 2
-        base = rate[np.minimum((mids // horizon.interval_s).astype(np.int64), rate.size - 1)]
-        factor = multiplier(clock, surge.multiplier, surge.ramp_min, surge.decay_min, mids)
-        expected = (factor - 1.0) * base * SURGE_STEP_S
-        key = f"{incident.name}/{ct.name}"
-        rng = stream(seed, replication, SURGE_ARRIVALS, key)
-        counts = rng.poisson(expected)
-        n = int(counts.sum())
-        arrival = np.sort(np.repeat(edges, counts) + rng.uniform(0.0, SURGE_STEP_S, n))
-        keep = arrival < horizon.length_s
-        arrival, n = arrival[keep], int(keep.sum())
-        shares = np.asarray(ct.tier_shares)
-        tier = stream(seed, replication, SURGE_TIERS, key).choice(
-            len(shares), size=n, p=shares / shares.sum()
-        )
-        handle = draw(ct.handle_time, stream(seed, replication, SURGE_HANDLE, key), n)
-        patience = (
-            np.full(n, np.inf)
-            if ct.patience is None
-            else draw(ct.patience, stream(seed, replication, SURGE_PATIENCE, key), n)
-        )
-        parts.append((arrival, np.full(n, t), tier, handle, patience))
-    if not parts:
-        empty = np.zeros(0)
-        return Contacts(empty, empty.astype(np.int64), empty.astype(np.int64), empty, empty)
-    arrival, types, tier, handle, patience = (np.concatenate(p) for p in zip(*parts, strict=True))
-    order = np.argsort(arrival, kind="stable")
-    return Contacts(
-        arrival[order], types[order].astype(np.int64), tier[order].astype(np.int64),
-        handle[order], patience[order],
-    )  # fmt: skip
-
-
-def merge(normal: Contacts, extra: Contacts) -> Contacts:
-    """The contacts of both, in arrival order (normal ones first at equal times)."""
-    arrays = [
-        np.concatenate([getattr(normal, name), getattr(extra, name)])
-        for name in ("arrival_s", "contact_type", "tier", "handle_s", "patience_s")
-    ]
-    order = np.argsort(arrays[0], kind="stable")
-    arrival, types, tier, handle, patience = (a[order] for a in arrays)
-    return Contacts(arrival, types, tier, handle, patience, deflected=normal.deflected)
 
 
 @dataclass
@@ -198,36 +116,34 @@ class Drill:
         # The rules of the incident's types as they were before the incident changed them.
         self.saved_redial: dict[int, tuple[float, Draws | None]] = {}
         self.saved_callback: dict[int, tuple[float, float]] = {}
-        self.centre: Centre | None = None
+        self.centre: CentreAPI | None = None
 
     # --- hooks the engine calls -----------------------------------------------------------------
 
-    def deflects(self, i: int) -> bool:
+    def deflects(self, i: int, contact_type: int, origin: int) -> bool:
         """Called at every arrival: True when contact `i` hangs up at the IVR announcement."""
-        centre = self.centre
-        t = centre.ctype[i]
-        if t not in self.types:
+        if contact_type not in self.types:
             return False
         if (
             self.ivr_on
-            and t in self.announced
-            and centre.origin[i] in (FIRST, RETRIAL)
+            and contact_type in self.announced
+            and origin in (FIRST, RETRIAL)
             and self.uniform() < self.response.ivr_announcement.deflection
         ):
             return True
-        times, indices = self.arrived[t]
-        times.append(centre.env.now)
+        times, indices = self.arrived[contact_type]
+        times.append(self.centre.now)
         indices.append(i)
         return False
 
-    def queued(self, i: int) -> None:
+    def queued(self, i: int, contact_type: int) -> None:
         """Called when contact `i` has to wait: an overflow starts looking at it in time."""
         overflow = self.response.overflow
         if "overflow" not in self.log.starts or "overflow" in self.log.ends:
             return
         centre = self.centre
-        if centre.type_skill[centre.ctype[i]] == self._skill_of(overflow.contact_type):
-            self._wake_overflow_at(centre.arrival[i] + overflow.after_wait_s)
+        if centre.skill_of(contact_type) == self._skill_of(overflow.contact_type):
+            self._wake_overflow_at(centre.arrival_s(i) + overflow.after_wait_s)
 
     def adjust(self, group: int, step: int, planned: int) -> int:
         """Agents of `group` on duty at `step` with the levers and absence now in effect."""
@@ -243,23 +159,16 @@ class Drill:
 
     # --- the controller's own events ------------------------------------------------------------
 
-    def attach(self, centre: Centre) -> None:
+    def attach(self, centre: CentreAPI) -> None:
         """Schedule the incident's events on `centre` (before it runs)."""
         self.centre = centre
         clock = self.clock
-        self._at(clock.onset_s, self._on_onset)
-        self._at(clock.onset_s + CHECK_S, self._on_check)
+        centre.call_at(clock.onset_s, self._on_onset)
+        centre.call_at(clock.onset_s + CHECK_S, self._on_check)
         if self.incident.absence > 0:
-            self._at(clock.end_s, self._on_absence_end)
+            centre.call_at(clock.end_s, self._on_absence_end)
         if self.incident.redial_probability is not None:
-            self._at(clock.over_s, self._on_redial_end)
-
-    def _at(self, time_s: float, action: Callable[[], None]) -> None:
-        centre = self.centre
-        if time_s < centre.length_s:
-            centre.env.timeout(max(time_s - centre.env.now, 0.0)).callbacks.append(
-                lambda _event: action()
-            )
+            centre.call_at(clock.over_s, self._on_redial_end)
 
     def _on_onset(self) -> None:
         if self.incident.absence > 0:
@@ -275,8 +184,8 @@ class Drill:
                 rules.retrial_probability = p
                 if self.incident.redial_delay is not None or rules.retrial_delay is None:
                     rules.retrial_delay = self.redial_delay[t]
-                self.centre.watch[t] = rules.watches_queue
-            for skill in {self.centre.type_skill[t] for t in self.saved_redial}:
+                self.centre.rules_changed(t)
+            for skill in {self.centre.skill_of(t) for t in self.saved_redial}:
                 self.centre.watch_waiting(skill)  # callers already waiting may redial too
 
     def _on_absence_end(self) -> None:
@@ -287,10 +196,10 @@ class Drill:
         for t, (probability, delay) in self.saved_redial.items():
             rules = self.behaviour.rules[t]
             rules.retrial_probability, rules.retrial_delay = probability, delay
-            self.centre.watch[t] = rules.watches_queue
+            self.centre.rules_changed(t)
 
     def _on_check(self) -> None:
-        now = self.centre.env.now
+        now = self.centre.now
         detect = self.response.detect
         window_s = detect.window_min * 60.0
         over = detect.offered_over_forecast
@@ -302,13 +211,13 @@ class Drill:
         ):
             self._on_detect()
         elif now + CHECK_S <= self.clock.over_s:
-            self._at(now + CHECK_S, self._on_check)  # after the incident: never detected
+            self.centre.call_at(now + CHECK_S, self._on_check)  # after the incident: never detected
 
     def _on_detect(self) -> None:
-        now = self.centre.env.now
+        now = self.centre.now
         response = self.response
         self.log.detected_s = now
-        self._at(now + response.report_after_min * 60.0, self._report)
+        self.centre.call_at(now + response.report_after_min * 60.0, self._report)
         if response.ivr_announcement is not None:
             self._start_at(
                 now + response.ivr_announcement.after_min * 60.0,
@@ -325,19 +234,19 @@ class Drill:
             self._start_at(now, "callback", self._callbacks_on)
         if response.suspend_breaks:
             self._start_at(now, "suspend_breaks", self._breaks_suspended)
-        self._at(max(now, self.clock.over_s) + CHECK_S, self._on_stand_down_check)
+        self.centre.call_at(max(now, self.clock.over_s) + CHECK_S, self._on_stand_down_check)
 
     def _start_at(self, time_s: float, lever: str, action: Callable[[], None]) -> None:
         def start() -> None:
             if self.log.stood_down_s is None:
-                self.log.starts[lever] = self.centre.env.now
+                self.log.starts[lever] = self.centre.now
                 action()
 
-        self._at(time_s, start)
+        self.centre.call_at(time_s, start)
 
     def _report(self) -> None:
         """The report to the command centre: a record, made even after the levers stood down."""
-        self.log.starts["report"] = self.centre.env.now
+        self.log.starts["report"] = self.centre.now
 
     def _reserve_in(self) -> None:
         self.reserve_on = True
@@ -351,7 +260,7 @@ class Drill:
             g = next(k for k, grp in enumerate(self.scenario.agent_groups) if grp.name == name)
             centre.add_overflow(g, skill, overflow.after_wait_s)
         for i in centre.waiting(skill):
-            self._wake_overflow_at(centre.arrival[i] + overflow.after_wait_s)
+            self._wake_overflow_at(centre.arrival_s(i) + overflow.after_wait_s)
 
     def _wake_overflow_at(self, time_s: float) -> None:
         def wake() -> None:
@@ -359,7 +268,7 @@ class Drill:
                 for name in self.response.overflow.to_groups:
                     self.centre.wake(self._group_index(name))
 
-        self._at(time_s, wake)
+        self.centre.call_at(time_s, wake)
 
     def _callbacks_on(self) -> None:
         callback = self.response.callback
@@ -368,8 +277,8 @@ class Drill:
             self.saved_callback[t] = (rules.offer_callback_after_s, rules.callback_take_up)
             rules.offer_callback_after_s = callback.offer_after_wait_s
             rules.callback_take_up = callback.take_up
-            self.centre.watch[t] = True
-        for skill in {self.centre.type_skill[t] for t in self.callback_types}:
+            self.centre.rules_changed(t)
+        for skill in {self.centre.skill_of(t) for t in self.callback_types}:
             self.centre.watch_waiting(skill)
 
     def _breaks_suspended(self) -> None:
@@ -382,11 +291,11 @@ class Drill:
         if target is None or level is None or level >= target.service_level:
             self._stand_down()
         else:
-            self._at(self.centre.env.now + CHECK_S, self._on_stand_down_check)
+            self.centre.call_at(self.centre.now + CHECK_S, self._on_stand_down_check)
 
     def _stand_down(self) -> None:
         centre = self.centre
-        now = centre.env.now
+        now = centre.now
         self.log.stood_down_s = now
         for lever in self.log.starts:
             self.log.ends[lever] = now
@@ -397,7 +306,7 @@ class Drill:
         for t, (after_s, take_up) in self.saved_callback.items():
             rules = self.behaviour.rules[t]
             rules.offer_callback_after_s, rules.callback_take_up = after_s, take_up
-            centre.watch[t] = rules.watches_queue
+            centre.rules_changed(t)
         if self.reserve_on or self.breaks_off:
             self.reserve_on = self.breaks_off = False
             centre.restaff_now()
@@ -405,12 +314,12 @@ class Drill:
     # --- what the centre sees -------------------------------------------------------------------
 
     def _offered(self, window_s: float) -> int:
-        since = self.centre.env.now - window_s
+        since = self.centre.now - window_s
         return sum(len(t) - bisect.bisect_right(t, since) for t, _ in self.arrived.values())
 
     def _forecast(self, window_s: float) -> float:
         """Forecast offered contacts of the incident's types over the last `window_s`."""
-        now = self.centre.env.now
+        now = self.centre.now
         return self._forecast_until(now) - self._forecast_until(max(now - window_s, 0.0))
 
     def _forecast_until(self, time_s: float) -> float:
@@ -422,7 +331,7 @@ class Drill:
         """The incident's types' service level over the contacts whose threshold ran out in
         the last `window_s` (None: there were none)."""
         centre = self.centre
-        now = centre.env.now
+        now = centre.now
         good = total = 0
         for t, (times, indices) in self.arrived.items():
             threshold = self.thresholds_s[t]
@@ -431,12 +340,12 @@ class Drill:
             for k in range(first, last):
                 i = indices[k]
                 total += 1
-                good += centre.answer[i] <= times[k] + threshold  # NaN compares False
+                good += centre.answer_s(i) <= times[k] + threshold  # NaN compares False
         return good / total if total else None
 
     def _skill_of(self, contact_type: str) -> int:
         t = next(k for k, ct in enumerate(self.scenario.contact_types) if ct.name == contact_type)
-        return self.centre.type_skill[t]
+        return self.centre.skill_of(t)
 
     def _group_index(self, name: str) -> int:
         return next(k for k, g in enumerate(self.scenario.agent_groups) if g.name == name)

@@ -33,7 +33,7 @@ import numpy as np
 
 from scenarios.schema import Scenario
 from sim.behaviour import REPEAT, RETRIAL, TRANSFER
-from sim.engine import Record
+from sim.record import Record
 
 DEFAULT_ANSWER_WITHIN_S = 20.0
 

@@ -16,14 +16,52 @@ import numpy as np
 
 from scenarios.schema import Scenario
 from scenarios.staffing import group_staffing
-from sim.arrivals import draw_contacts
-from sim.behaviour import absent_staffing, plan_behaviour
+from sim.arrivals import Contacts, draw_contacts
+from sim.behaviour import Behaviour, absent_staffing, plan_behaviour
 from sim.engine import Centre
+from sim.hooks import Controller
 from sim.metrics import ReplicationSummary, summarise_replication
 from sim.results import Results
 from sim.routing import plan_routing
 
 Staffing = Mapping[str, np.ndarray]
+
+
+def build_centre(
+    scenario: Scenario,
+    staffing: Staffing,
+    seed: int,
+    replication: int,
+    contacts: Contacts | None = None,
+    behaviour: Behaviour | None = None,
+    controller: Controller | None = None,
+) -> Centre:
+    """Replication number `replication` of `scenario`, ready to run: `staffing` per group
+    (agents on duty per step, ``(days, steps)``) less the group's absences; `contacts`, else
+    the replication's own (`draw_contacts`); `behaviour`, else the replication's own
+    (`plan_behaviour`); and `controller`, an incident's, made on that same `behaviour`,
+    attached."""
+    horizon = scenario.horizon
+    plan = plan_routing(scenario)
+    on_duty = per_step(scenario, absent_staffing(scenario, staffing, seed, replication))
+    # The same float as 86400 / steps per day: both are exact quotients of whole numbers.
+    step_s = horizon.length_s / on_duty.shape[1]
+    if contacts is None:
+        contacts = draw_contacts(scenario, seed, replication)
+    if behaviour is None:
+        behaviour = plan_behaviour(scenario, seed, replication)
+    centre = Centre(plan, contacts, on_duty, step_s, horizon.length_s, behaviour, controller)
+    if controller is not None:
+        controller.attach(centre)
+    return centre
+
+
+def per_step(scenario: Scenario, grids: Staffing) -> np.ndarray:
+    """Agents per group and step, ``(groups, days * steps)``, from a ``(days, steps)`` grid
+    per group."""
+    return np.stack(
+        [np.asarray(grids[g.name], dtype=np.int64).ravel() for g in scenario.agent_groups]
+    )
 
 
 def run_replication(
@@ -35,16 +73,9 @@ def run_replication(
 ) -> ReplicationSummary:
     """Simulate replication number `replication` of `scenario` under `staffing` (before
     absence); `progress(fraction)` follows the simulated time."""
-    horizon = scenario.horizon
-    plan = plan_routing(scenario)
-    staffing = absent_staffing(scenario, staffing, seed, replication)
-    grids = [np.asarray(staffing[g.name], dtype=np.int64) for g in scenario.agent_groups]
-    on_duty = np.stack([grid.ravel() for grid in grids])
-    step_s = 86400.0 / grids[0].shape[1]
-    contacts = draw_contacts(scenario, seed, replication)
-    behaviour = plan_behaviour(scenario, seed, replication)
-    centre = Centre(plan, contacts, on_duty, step_s, horizon.length_s, behaviour)
+    centre = build_centre(scenario, staffing, seed, replication)
     record = centre.run(progress)
+    plan = centre.plan
     concurrency = np.asarray([plan.channel_concurrency[c] for c in plan.type_channel], dtype=float)
     return summarise_replication(scenario, record, concurrency)
 
