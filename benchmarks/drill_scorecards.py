@@ -19,6 +19,7 @@ import json
 import time
 from pathlib import Path
 
+from report.text import stat_text
 from scenarios.load import load
 from scenarios.schema import Response
 from scenarios.staffing import on_duty
@@ -79,14 +80,8 @@ def main() -> None:
 
 
 def _cell(value: dict, score: str) -> str:
-    mean, low, high = value["mean"], value["ci95_low"], value["ci95_high"]
-    if mean is None:
-        return "-"
-    if score == "abandon_rate":
-        return f"{mean:.1%} [{low:.1%}-{high:.1%}]" if low is not None else f"{mean:.1%}"
-    if low is None:
-        return f"{mean:,.0f}"
-    return f"{mean:,.0f} [{low:,.0f}-{high:,.0f}]"
+    share = score == "abandon_rate"
+    return stat_text(value, percent=share, digits=1 if share else 0)
 
 
 if __name__ == "__main__":

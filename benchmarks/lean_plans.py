@@ -69,10 +69,11 @@ from tables import table
 
 from optimise.aims import default_cap
 from optimise.requirements import analytic_requirement
+from report.text import stat_text
 from scenarios.edit import scaled_volume
 from scenarios.load import from_dict, load
 from scenarios.plan_file import plan_staffing
-from scenarios.schema import Scenario
+from scenarios.schema import DAY_MIN, Scenario, clock_text
 from sim.results import Results
 from sim.sequential import simulate_until_decided
 
@@ -142,11 +143,10 @@ def requirement_csv(requirement: dict[str, np.ndarray], path: Path) -> Path:
         writer.writerow(["day", "start", "group", "agents"])
         for group, grid in requirement.items():
             per_day = grid.shape[1]
-            step = 1440 // per_day
+            step = DAY_MIN // per_day
             for day in range(grid.shape[0]):
                 for k in range(per_day):
-                    clock = f"{k * step // 60:02d}:{k * step % 60:02d}"
-                    writer.writerow([day, clock, group, f"{grid[day, k]:.6f}"])
+                    writer.writerow([day, clock_text(k * step), group, f"{grid[day, k]:.6f}"])
     return path
 
 
@@ -190,9 +190,7 @@ def interval_profile(results: Results, j: int) -> tuple[str, int, int]:
     achieved, goal = row["achieved"], row["service_level"]
     where = row.get("worst", {})
     when = f"day {where.get('day')} {where.get('start', '')}".strip()
-    text = (
-        f"{achieved['mean']:.1%} [{achieved['ci95_low']:.1%}, {achieved['ci95_high']:.1%}] ({when})"
-    )
+    text = f"{stat_text(achieved, separator=', ')} ({when})"
     levels = results.target_period_levels(j)
     mean = np.nanmean(levels, axis=0)
     sd = np.nanstd(levels, axis=0, ddof=1)

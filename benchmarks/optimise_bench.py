@@ -76,7 +76,7 @@ from optimise.requirements import analytic_requirement
 from optimise.shift_model import shift_options
 from optimise.shifts import ShiftPlan, schedule
 from scenarios.load import from_dict, load
-from scenarios.schema import Scenario, clock_minutes
+from scenarios.schema import DAY_MIN, Scenario, clock_minutes, clock_text
 from scenarios.staffing import on_duty
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -156,10 +156,10 @@ def pyworkforce_model(scenario: Scenario) -> tuple[dict[str, list[int]], dict[st
         first, last = (clock_minutes(x) for x in template.start_between)
         minutes = round(template.length_h * 60)
         for start in range(first, last + 1, template.start_step_min):
-            name = f"{template.name}@{start // 60:02d}:{start % 60:02d}"
+            name = f"{template.name}@{clock_text(start)}"
             vector = [0] * periods
             for m in range(start, start + minutes, interval):
-                vector[(m % 1440) // interval] = 1
+                vector[(m % DAY_MIN) // interval] = 1
             coverage[name] = vector
             shift_cost = template.length_h * rate * template.cost_factor
             if shift_cost != int(shift_cost):

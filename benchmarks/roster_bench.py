@@ -53,6 +53,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from optimise.roster import Agent, build_roster
+from scenarios.schema import clock_text
 
 WEEKS = 4
 DAYS = 7 * WEEKS
@@ -94,7 +95,7 @@ def wfm_plan() -> dict:
                     "group": "pool",
                     "template": shift,
                     "day": day,
-                    "start": f"{start_min // 60:02d}:{start_min % 60:02d}",
+                    "start": clock_text(start_min),
                     "length_h": length_h,
                     "count": need(day, shift),
                 }

@@ -18,16 +18,16 @@ from conftest import queue_scenario
 from exact_queues import erlang_a, erlang_c
 from test_validation import CASES, REPLICATIONS, SEED
 
+from report.text import stat_text
 from scenarios.load import from_dict
 from sim.replicate import simulate
 
 
 def _cell(exact: float, stat: dict, scale: float, unit: str) -> str:
-    low, high = stat["ci95_low"] * scale, stat["ci95_high"] * scale
     inside = "yes" if stat["ci95_low"] <= exact <= stat["ci95_high"] else "NO"
-    return (
-        f"{exact * scale:.2f}{unit} | {stat['mean'] * scale:.2f} [{low:.2f}, {high:.2f}] | {inside}"
-    )
+    scaled = {key: stat[key] * scale for key in ("mean", "ci95_low", "ci95_high")}
+    text = stat_text(scaled, percent=False, digits=2, separator=", ")
+    return f"{exact * scale:.2f}{unit} | {text} | {inside}"
 
 
 def main() -> None:

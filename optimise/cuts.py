@@ -43,7 +43,7 @@ from scenarios.schema import Scenario
 from sim.metrics import ABANDONED, ANSWERED, WITHIN
 from sim.replicate import Staffing, simulate_many
 from sim.results import Results
-from sim.routing import plan_routing
+from sim.routing import routing_table
 
 LAG_WINDOW_MIN = 60  # how long an extra agent's effect on the queue is followed
 
@@ -164,9 +164,9 @@ def group_reach(scenario: Scenario) -> list[set[int]]:
     """Per agent group, the indices of the contact types whose outcomes its staffing can
     change: the types it serves, closed under "served by the same group as" and "escalated
     to from"."""
-    plan = plan_routing(scenario)
+    routing = routing_table(scenario)
     types = {ct.name: t for t, ct in enumerate(scenario.contact_types)}
-    serves = [{t for t, able in enumerate(plan.type_groups) if g in able}
+    serves = [{t for t, able in enumerate(routing.type_groups) if g in able}
               for g in range(len(scenario.agent_groups))]  # fmt: skip
     reach = []
     for g in range(len(scenario.agent_groups)):
@@ -177,7 +177,7 @@ def group_reach(scenario: Scenario) -> list[set[int]]:
                 continue
             found.add(t)
             ct = scenario.contact_types[t]
-            todo += [u for h in plan.type_groups[t] for u in serves[h]]
+            todo += [u for h in routing.type_groups[t] for u in serves[h]]
             todo += [types[e.to] for e in ct.escalation]
         reach.append(found)
     return reach
@@ -245,9 +245,9 @@ def load_floors(scenario: Scenario) -> list[tuple[list[int], np.ndarray]]:
     the search out of staffing where no target can be met; it does not make the level concave
     above it."""
     horizon = scenario.horizon
-    plan = plan_routing(scenario)
+    routing = routing_table(scenario)
     offered = expected_offered(scenario)
-    per_skill = [np.zeros(horizon.days * horizon.intervals_per_day) for _ in plan.skills]
+    per_skill = [np.zeros(horizon.days * horizon.intervals_per_day) for _ in routing.skills]
     for t, ct in enumerate(scenario.contact_types):
         channel = scenario.channel_of(ct)
         work_s = offered[t].ravel() * ct.handle_time.mean / channel.concurrency
@@ -255,11 +255,11 @@ def load_floors(scenario: Scenario) -> list[tuple[list[int], np.ndarray]]:
             is_open = open_mask(channel.business_hours, horizon).ravel()
             open_s = is_open.sum() * horizon.interval_s
             busy = work_s.sum() / open_s if open_s else 0.0
-            per_skill[plan.type_skill[t]] += np.where(is_open, busy, 0.0)
+            per_skill[routing.type_skill[t]] += np.where(is_open, busy, 0.0)
         else:
-            per_skill[plan.type_skill[t]] += work_s / horizon.interval_s
+            per_skill[routing.type_skill[t]] += work_s / horizon.interval_s
     floors = []
     for s, load in enumerate(per_skill):
-        first = plan.type_skill.index(s)
-        floors.append((sorted(plan.type_groups[first]), load))
+        first = routing.type_skill.index(s)
+        floors.append((sorted(routing.type_groups[first]), load))
     return floors

@@ -63,8 +63,8 @@ from optimise.search import Search, all_met
 from optimise.shifts import ShiftPlan, schedule
 from scenarios.schema import Scenario
 from scenarios.staffing import on_duty
-from sim.replicate import shared_pool
 from sim.results import Results
+from sim.tasks import shared_pool
 from sim.verdict import MET, DecisionRule
 
 

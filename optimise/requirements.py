@@ -27,8 +27,8 @@ import numpy as np
 from optimise.erlang import agents_needed
 from scenarios.demand import expected_offered, open_mask
 from scenarios.load import ScenarioError
-from scenarios.schema import MAX_AGENTS, ContactType, Scenario, clock_minutes
-from sim.routing import plan_routing
+from scenarios.schema import DAY_MIN, MAX_AGENTS, ContactType, Scenario, clock_minutes
+from sim.routing import routing_table
 
 DEFAULT_SERVICE_LEVEL = 0.8
 DEFAULT_ANSWER_WITHIN_S = 20.0
@@ -45,21 +45,21 @@ def strictest_target(scenario: Scenario, contact_type: ContactType) -> tuple[flo
 def analytic_requirement(scenario: Scenario) -> dict[str, np.ndarray]:
     """Agents needed on duty per group, ``(days, intervals_per_day)`` floats."""
     horizon = scenario.horizon
-    plan = plan_routing(scenario)
+    routing = routing_table(scenario)
     shape = (horizon.days, horizon.intervals_per_day)
-    per_skill = [np.zeros(shape) for _ in plan.skills]
+    per_skill = [np.zeros(shape) for _ in routing.skills]
     offered = expected_offered(scenario)
     for t, ct in enumerate(scenario.contact_types):
         channel = scenario.channel_of(ct)
         if channel.kind == "email":
-            per_skill[plan.type_skill[t]] += _deferred_requirement(
+            per_skill[routing.type_skill[t]] += _deferred_requirement(
                 offered[t], ct.handle_time.mean, open_mask(channel.business_hours, horizon),
                 horizon.interval_s,
             )  # fmt: skip
             continue
         level, within_s = strictest_target(scenario, ct)
         rate = offered[t] / horizon.interval_s
-        per_skill[plan.type_skill[t]] += agents_needed(
+        per_skill[routing.type_skill[t]] += agents_needed(
             rate,
             ct.handle_time.mean,
             answer_within_s=within_s,
@@ -69,8 +69,8 @@ def analytic_requirement(scenario: Scenario) -> dict[str, np.ndarray]:
         )
     requirement = {g.name: np.zeros(shape) for g in scenario.agent_groups}
     for s, needed in enumerate(per_skill):
-        first = plan.type_skill.index(s)  # any contact type of the skill has the same groups
-        primary = scenario.agent_groups[plan.type_groups[first][0]]
+        first = routing.type_skill.index(s)  # any contact type of the skill has the same groups
+        primary = scenario.agent_groups[routing.type_groups[first][0]]
         requirement[primary.name] += needed
     return requirement
 
@@ -119,7 +119,7 @@ def read_requirement_csv(path: str | Path, scenario: Scenario) -> dict[str, np.n
             raise ScenarioError(
                 file, f"{where}, column start", f"expected HH:MM, got {row['start']!r}"
             ) from None
-        if minutes % horizon.interval_min or minutes >= 1440:
+        if minutes % horizon.interval_min or minutes >= DAY_MIN:
             raise ScenarioError(
                 file,
                 f"{where}, column start",

@@ -17,8 +17,8 @@ from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from optimise.cpsat import new_solver, status_name
-from scenarios.schema import WEEKDAYS, Scenario, clock_minutes
-from scenarios.staffing import DAY_MIN, minutes_per_interval
+from scenarios.schema import DAY_MIN, WEEKDAYS, Scenario, clock_minutes
+from scenarios.staffing import minutes_per_interval
 
 if TYPE_CHECKING:
     from optimise.cuts import Cut

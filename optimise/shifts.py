@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from optimise.shift_model import build_model
-from scenarios.schema import Scenario
-from scenarios.staffing import DAY_MIN, covered_minutes
+from scenarios.schema import Scenario, clock_text
+from scenarios.staffing import covered_minutes
 
 if TYPE_CHECKING:
     from optimise.cuts import Cut
@@ -219,13 +219,13 @@ def _plan(scenario, options, breaks_of, values, need, requirement, status, lower
                     "group": groups[option.group].name,
                     "template": templates[option.template].name,
                     "day": option.day,
-                    "start": _clock(option.start_min),
+                    "start": clock_text(option.start_min),
                     "count": count,
                     "length_h": option.length_min / 60,
                     "paid_h": option.length_min / 60,
-                    "end": _clock(option.start_min + option.length_min),
+                    "end": clock_text(option.start_min + option.length_min),
                     "breaks": [
-                        {"start": _clock(option.start_min + offset), "length_min": length}
+                        {"start": clock_text(option.start_min + offset), "length_min": length}
                         for offset, length in zip(combo, option.break_lengths_min, strict=True)
                     ],
                 }
@@ -238,7 +238,7 @@ def _plan(scenario, options, breaks_of, values, need, requirement, status, lower
         for k in range(horizon.days * per_day):
             row = {
                 "day": k // per_day,
-                "start": _clock((k % per_day) * horizon.interval_min),
+                "start": clock_text((k % per_day) * horizon.interval_min),
                 "group": group.name,
                 "required": float(required[k]),
                 "scheduled": scheduled.get((g, k), 0.0),
@@ -256,8 +256,3 @@ def _plan(scenario, options, breaks_of, values, need, requirement, status, lower
         coverage=coverage,
         unmet=unmet,
     )
-
-
-def _clock(minutes: int) -> str:
-    minutes %= DAY_MIN
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

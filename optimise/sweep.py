@@ -16,23 +16,17 @@ simulation, judged by the live channels' service level; with one (`incident`) it
 incident's drill under its own response, judged by its abandon rate. ``agents.GROUP`` sets the
 group's agents whatever ``headcount`` says.
 
-All points' replications go to the executor together (drills: several points side by side),
-so a grid fills a Dask cluster; the numbers do not depend on where they ran.
+All points' replications go to the executor together (`sim.tasks.run_tasks`; drills too), so
+a grid fills a Dask cluster; the numbers do not depend on where they ran.
 """
 
 from __future__ import annotations
 
 import copy
 import math
-import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import (
-    Executor,
-    ProcessPoolExecutor,
-    ThreadPoolExecutor,
-    as_completed,
-)
+from concurrent.futures import Executor
 from dataclasses import dataclass, fields
 from itertools import product
 from typing import Any
@@ -44,12 +38,12 @@ from optimise.frontier import CostedStaffing, service
 from scenarios.edit import scaled_volume, with_mean_s
 from scenarios.load import from_dict
 from scenarios.schema import MAX_AGENTS, Scenario
-from sim.drill import drill
+from sim.drill import drill_batch, run_drill_replication
 from sim.replicate import simulate_many
+from sim.tasks import run_tasks
 
 DEMAND_AXES = ("volume", "handle_time")
 MAX_POINTS = 10_000
-DRILLS_AT_ONCE = 8  # points drilled side by side
 _AXIS = re.compile(r"^(volume|handle_time|headcount|agents)(\.[^=]+)?=(.+)$")
 
 
@@ -198,27 +192,21 @@ def _drills(
     workers: int | None,
     progress: Callable[[float], None] | None,
 ) -> list[dict[str, Any]]:
-    """The incident drilled at every point. The points' drills run side by side (threads that
-    feed one process pool, or the cluster), so their replications fill the workers together."""
-    workers = workers or os.cpu_count() or 1
-    if executor is None and workers == 1:
-        pool: Executor | None = None
-    else:
-        pool = executor or ProcessPoolExecutor(max_workers=workers)
-    try:
-        with ThreadPoolExecutor(max_workers=min(len(runs), DRILLS_AT_ONCE)) as threads:
-            futures = [
-                threads.submit(drill, scenario, incident, working, resting, seed=seed,
-                               replications=replications, executor=pool, workers=workers)
-                for scenario, working, resting in runs
-            ]  # fmt: skip
-            for done, _ in enumerate(as_completed(futures), start=1):
-                if progress:
-                    progress(done / len(runs))
-            return [_drilled(future.result().to_json()) for future in futures]
-    finally:
-        if executor is None and pool is not None:
-            pool.shutdown(cancel_futures=True)
+    """The incident drilled at every point: every replication of every point's drill is one
+    task, so the points fill the workers (or the cluster) together."""
+    batches = [drill_batch(scenario, incident, working, resting, seed=seed,
+                           replications=replications)
+               for scenario, working, resting in runs]  # fmt: skip
+    outcomes = run_tasks(
+        run_drill_replication, [task for batch in batches for task in batch.tasks],
+        executor=executor, workers=workers, progress=progress,
+    )  # fmt: skip
+    drilled, start = [], 0
+    for batch in batches:
+        done = outcomes[start : start + len(batch.tasks)]
+        drilled.append(_drilled(batch.result(done).to_json()))
+        start += len(batch.tasks)
+    return drilled
 
 
 def _check_axes(base: Scenario, axes: Sequence[Axis]) -> None:

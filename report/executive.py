@@ -18,6 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from report.service_figures import hours_from_start
+from report.text import stat_text
 from scenarios.review import duration_text
 
 A4_LANDSCAPE_IN = (11.69, 8.27)
@@ -133,11 +134,7 @@ def target_rows(targets: Sequence[dict[str, Any]]) -> list[list[str]]:
     for t in targets:
         who = t["contact_type"] + (f" / {t['tier']}" if t.get("tier") else "")
         goal = f"{t['service_level']:.0%} in {duration_text(t['answer_within_s'])} ({t['scope']})"
-        achieved = t["achieved"]
-        mean = achieved["mean"]
-        text = "-" if mean is None else f"{mean:.1%}"
-        if achieved.get("ci95_low") is not None:
-            text += f" [{achieved['ci95_low']:.1%}-{achieved['ci95_high']:.1%}]"
+        text = stat_text(t["achieved"])
         verdict = {"met": "met", "missed": "MISSED"}.get(t["verdict"], t["verdict"])
         rows.append([who, goal, text, verdict])
     return rows

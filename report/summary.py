@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from report.text import stat_text
 from scenarios.review import Review, duration_text
 
 
@@ -28,7 +29,7 @@ def simulation_summary(document: dict[str, Any]) -> str:
     lines += ["", f"{'agent group':<22}{'occupancy':<22}{'agent-hours':>12}"]
     for name, kpi in document["agent_groups"].items():
         hours = kpi["agent_hours"]["mean"]
-        lines.append(f"{name:<22}{_percent(kpi['occupancy']):<22}{hours:>12,.0f}")
+        lines.append(f"{name:<22}{stat_text(kpi['occupancy']):<22}{hours:>12,.0f}")
     scoped = [t for t in document["targets"] if t["scope"] != "horizon"]
     if scoped:
         lines += ["", "targets judged per day or interval (the rows above show the horizon):"]
@@ -37,7 +38,7 @@ def simulation_summary(document: dict[str, Any]) -> str:
         lines.append(
             f"  {who}: every {t['scope']} >= {t['service_level']:.0%} in "
             f"{t['answer_within_s']:g} s: {t['periods_met']} of {t['periods']} at or above on "
-            f"the point estimate; worst {_percent(t['achieved'])} ({_worst_text(t)})"
+            f"the point estimate; worst {stat_text(t['achieved'])} ({_worst_text(t)})"
         )
     if document["targets"]:
         lines += ["", verdicts_summary(document["targets"])]
@@ -107,19 +108,10 @@ def _row(label: str, kpi: dict[str, Any], target: dict[str, Any] | None) -> str:
     offered = kpi["offered"]["mean"]
     asa = kpi["asa_s"]["mean"]
     return (
-        f"{label:<22}{offered:>10,.0f}  {_percent(kpi['service_level']):<22}{goal:<30}"
+        f"{label:<22}{offered:>10,.0f}  {stat_text(kpi['service_level']):<22}{goal:<30}"
         f"{verdict:<10}{_pct(kpi['abandon_rate']['mean']):>8}"
         f"{'-' if asa is None else f'{asa:.1f} s':>9}"
     )
-
-
-def _percent(value: dict[str, float | None]) -> str:
-    mean, low, high = value["mean"], value["ci95_low"], value["ci95_high"]
-    if mean is None:
-        return "-"
-    if low is None or high is None:
-        return _pct(mean)
-    return f"{_pct(mean)} [{_pct(low)}-{_pct(high)}]"
 
 
 def _pct(value: float | None) -> str:
@@ -291,12 +283,9 @@ def drill_summary(document: dict[str, Any]) -> str:
 
 
 def _score(value: dict[str, float | None], key: str) -> str:
-    mean, low, high = value["mean"], value["ci95_low"], value["ci95_high"]
-    if mean is None:
-        return "-"
-    if low is None or high is None:
-        return _figure(mean, key)
-    return f"{_figure(mean, key)} [{_figure(low, key)}-{_figure(high, key)}]"
+    if key == "abandon_rate":
+        return stat_text(value)
+    return stat_text(value, percent=False, digits=None)
 
 
 def _figure(value: float, key: str) -> str:

@@ -24,10 +24,8 @@ import numpy as np
 from pydantic import BaseModel
 
 from scenarios.demand import expected_offered, open_mask, scenario_volume
-from scenarios.schema import WEEKDAYS, Channel, ContactType, Incident, Scenario
+from scenarios.schema import WEEKDAYS, Channel, ContactType, Incident, Scenario, clock_text
 from scenarios.staffing import group_staffing
-
-DAY_MIN = 1440
 
 
 @dataclass(frozen=True)
@@ -189,8 +187,7 @@ def _deferred(scenario: Scenario, contact_type: ContactType) -> bool:
 
 
 def _when(scenario: Scenario, day: int, interval: int) -> str:
-    minutes = interval * scenario.horizon.interval_min
-    return f"{_day(scenario, day)} {minutes // 60:02d}:{minutes % 60:02d}"
+    return f"{_day(scenario, day)} {clock_text(interval * scenario.horizon.interval_min)}"
 
 
 def _day(scenario: Scenario, day: int) -> str:

@@ -14,9 +14,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.demand import agents_per_interval
-from scenarios.schema import WEEKDAYS, AgentGroup, Scenario, clock_minutes
-
-DAY_MIN = 1440
+from scenarios.schema import DAY_MIN, WEEKDAYS, AgentGroup, Scenario, clock_minutes
 
 
 def minutes_per_interval(

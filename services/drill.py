@@ -3,6 +3,7 @@ given) and the response plans to compare, scored; the JSON document and the run 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +34,7 @@ def run_drill(
     seed: int = 0,
     workers: int | None = None,
     executor: Executor | None = None,
+    progress: Callable[[float], None] | None = None,
     store: Path | None = None,
     scenario_file: Path | None = None,
     origin: str | None = None,
@@ -40,7 +42,7 @@ def run_drill(
     """Run `incident` of `model` (read from `file`) on its own staffing or on `plan`'s shifts
     under the incident's response, or under `response` (its name and the response, e.g. the
     app's levers), and under each response plan named in `compare`, on the same seeds; keep
-    the run in `store`."""
+    the run in `store`. `progress(fraction)` follows the replications."""
     from sim.drill import drill
 
     names = list(compare or [])
@@ -58,6 +60,7 @@ def run_drill(
         executor=executor,
         workers=workers,
         response=None if response is None else response[1],
+        progress=progress,
     ).to_json()
     params: dict[str, Any] = {"incident": incident, "plan": source_id(plan_source)}
     if response is not None:

@@ -7,24 +7,22 @@ drawn once per day and contact type. Self-service then resolves each contact wit
 `deflection` before it queues; those are counted per interval and never reach the centre.
 
 Every random purpose (arrival times, tiers, handle times, patience, busyness, self-service) of
-every contact type has its own stream, keyed by the replication, the purpose and the contact
-type's name, so two runs that differ only in staffing see exactly the same contacts (common
-random numbers), adding a contact type leaves the others' contacts unchanged, and a higher
-deflection removes contacts without changing the rest.
+every contact type has its own stream (`sim.streams`), keyed by the replication, the purpose
+and the contact type's name, so two runs that differ only in staffing see exactly the same
+contacts (common random numbers), adding a contact type leaves the others' contacts
+unchanged, and a higher deflection removes contacts without changing the rest.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from scenarios.demand import scenario_volume
 from scenarios.schema import ContactType, Scenario
+from sim.streams import Purpose, stream
 from sim.variates import draw
-
-ARRIVALS, TIERS, HANDLE, PATIENCE, BUSYNESS, DEFLECTION = range(6)
 
 
 @dataclass(frozen=True)
@@ -43,14 +41,6 @@ class Contacts:
         return len(self.arrival_s)
 
 
-def stream(seed: int, replication: int, purpose: int, name: str) -> np.random.Generator:
-    """The random stream of one purpose for one contact type in one replication."""
-    digest = hashlib.sha256(name.encode()).digest()
-    words = tuple(int.from_bytes(digest[i : i + 4], "little") for i in range(0, 32, 4))
-    key = (replication, purpose, *words)
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=key))
-
-
 def arrival_counts(scenario: Scenario, seed: int, replication: int) -> np.ndarray:
     """Contacts arriving per contact type and interval in one replication, ``(contact types,
     intervals)`` over the horizon, before self-service: exactly the counts `draw_contacts`
@@ -58,7 +48,7 @@ def arrival_counts(scenario: Scenario, seed: int, replication: int) -> np.ndarra
     (`scenarios.demand.scenario_volume`), which makes them a control variate."""
     return np.stack(
         [
-            stream(seed, replication, ARRIVALS, ct.name).poisson(
+            stream(seed, replication, Purpose.ARRIVALS, ct.name).poisson(
                 _expected(scenario, ct, seed, replication)
             )
             for ct in scenario.contact_types
@@ -86,7 +76,7 @@ def _expected(scenario: Scenario, ct: ContactType, seed: int, replication: int) 
     volume = scenario_volume(scenario, ct)
     if ct.volume.overdispersion is not None:
         shape = 1.0 / ct.volume.overdispersion.cv**2
-        busy = stream(seed, replication, BUSYNESS, ct.name).gamma(
+        busy = stream(seed, replication, Purpose.BUSYNESS, ct.name).gamma(
             shape, 1 / shape, scenario.horizon.days
         )
         volume = volume * busy[:, None]
@@ -101,19 +91,19 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
     for index, ct in enumerate(scenario.contact_types):
         expected = _expected(scenario, ct, seed, replication)
         starts = np.arange(expected.size) * horizon.interval_s
-        rng = stream(seed, replication, ARRIVALS, ct.name)
+        rng = stream(seed, replication, Purpose.ARRIVALS, ct.name)
         arrival = poisson_arrivals(rng, expected, starts, horizon.interval_s)
         n = arrival.size
-        tier_rng = stream(seed, replication, TIERS, ct.name)
+        tier_rng = stream(seed, replication, Purpose.TIERS, ct.name)
         shares = np.asarray(ct.tier_shares)  # validated to sum to 1 within 1e-6; numpy wants 1e-8
         tier = tier_rng.choice(len(shares), size=n, p=shares / shares.sum())
-        handle = draw(ct.handle_time, stream(seed, replication, HANDLE, ct.name), n)
+        handle = draw(ct.handle_time, stream(seed, replication, Purpose.HANDLE, ct.name), n)
         if ct.patience is None:
             patience = np.full(n, np.inf)
         else:
-            patience = draw(ct.patience, stream(seed, replication, PATIENCE, ct.name), n)
+            patience = draw(ct.patience, stream(seed, replication, Purpose.PATIENCE, ct.name), n)
         if ct.self_service is not None:
-            uniform = stream(seed, replication, DEFLECTION, ct.name).random(n)
+            uniform = stream(seed, replication, Purpose.DEFLECTION, ct.name).random(n)
             gone = uniform < ct.self_service.deflection
             interval = np.minimum((arrival[gone] // horizon.interval_s).astype(np.int64),
                                   expected.size - 1)  # fmt: skip

@@ -3,10 +3,11 @@ a deferred channel (e-mail) is worked; and which agents do not turn up.
 
 `Behaviour` is the engine's table of these rules, one entry per contact type, built from the
 scenario once per replication. Contacts created during a run (redials, repeats, transfers) draw
-their handle times, patience and delays from streams of their own, keyed like the up-front
-draws of `sim.arrivals` (replication, purpose, contact type); within a replication the engine
-takes from them in event order, which is fixed, so a run is reproducible. The first contacts of
-a run are those of `sim.arrivals` unchanged: a scenario without these fields behaves as before.
+their handle times, patience and delays from streams of their own (`sim.streams`), keyed like
+the up-front draws of `sim.arrivals` (replication, purpose, contact type); within a
+replication the engine takes from them in event order, which is fixed, so a run is
+reproducible. The first contacts of a run are those of `sim.arrivals` unchanged: a scenario
+without these fields behaves as before.
 """
 
 from __future__ import annotations
@@ -19,14 +20,11 @@ import numpy as np
 
 from scenarios.demand import open_mask
 from scenarios.schema import Distribution, Scenario
-from sim.arrivals import stream
+from sim.streams import Purpose, stream
 from sim.variates import draw
 
 # Where a contact came from (`Record.origin`).
 FIRST, RETRIAL, REPEAT, TRANSFER = range(4)
-# Random purposes of contacts created during the run; after those of sim.arrivals.
-DECIDE, LATE_HANDLE, LATE_PATIENCE, LATE_TIER, RETRIAL_DELAY, REPEAT_DELAY = range(100, 106)
-ABSENCE = 200  # the random purpose of an agent group's absences
 BLOCK = 1024  # draws fetched from numpy at a time
 
 
@@ -107,7 +105,9 @@ def plan_behaviour(scenario: Scenario, seed: int, replication: int) -> Behaviour
     tier_map: list[dict[int, list[int]]] = []
     for ct in scenario.contact_types:
 
-        def supply(purpose: int, distribution: Distribution | None, name: str = ct.name) -> Draws:
+        def supply(
+            purpose: Purpose, distribution: Distribution | None, name: str = ct.name
+        ) -> Draws:
             return Draws(distribution, stream(seed, replication, purpose, name))
 
         shares = np.cumsum(ct.tier_shares)
@@ -118,15 +118,21 @@ def plan_behaviour(scenario: Scenario, seed: int, replication: int) -> Behaviour
             escalation.append((total, types[rule.to]))
         rules.append(
             TypeRules(
-                uniform=supply(DECIDE, None),
-                handle=supply(LATE_HANDLE, ct.handle_time),
-                patience=None if ct.patience is None else supply(LATE_PATIENCE, ct.patience),
-                tier=supply(LATE_TIER, None),
+                uniform=supply(Purpose.DECIDE, None),
+                handle=supply(Purpose.LATE_HANDLE, ct.handle_time),
+                patience=(
+                    None if ct.patience is None else supply(Purpose.LATE_PATIENCE, ct.patience)
+                ),
+                tier=supply(Purpose.LATE_TIER, None),
                 tier_cumulative=(shares / shares[-1]).tolist(),
                 retrial_probability=ct.retrial.probability if ct.retrial else 0.0,
-                retrial_delay=supply(RETRIAL_DELAY, ct.retrial.delay) if ct.retrial else None,
+                retrial_delay=(
+                    supply(Purpose.RETRIAL_DELAY, ct.retrial.delay) if ct.retrial else None
+                ),
                 repeat_probability=0.0 if fcr is None else 1.0 - fcr,
-                repeat_delay=supply(REPEAT_DELAY, ct.repeat_after) if ct.repeat_after else None,
+                repeat_delay=(
+                    supply(Purpose.REPEAT_DELAY, ct.repeat_after) if ct.repeat_after else None
+                ),
                 escalation=escalation,
                 offer_callback_after_s=(
                     ct.callback.offer_after_wait_s if ct.callback else math.inf
@@ -184,7 +190,7 @@ def absent_staffing(
         positions = int(grid.max(initial=0))
         if positions == 0:
             continue
-        rng = stream(seed, replication, ABSENCE, group.name)
+        rng = stream(seed, replication, Purpose.ABSENCE, group.name)
         # Drawn position by position, so position i's days are the same whatever the number
         # of positions: two plans compared on one seed lose the same agents (common random
         # numbers), and one more agent at the peak does not reshuffle everyone's absence.

@@ -25,20 +25,20 @@ import numpy as np
 
 from scenarios.demand import scenario_volume
 from scenarios.schema import ContactType, Horizon, Scenario
-from sim.routing import plan_routing
+from sim.routing import routing_table
 
 
 def pool_weights(scenario: Scenario, j: int) -> np.ndarray:
     """Per contact type, the agent-seconds one of its contacts brings to target `j`'s pool:
     its mean handle time over its channel's concurrency for the types sharing an agent group
     with the target's contact type (itself included), 0 for the others."""
-    plan = plan_routing(scenario)
+    routing = routing_table(scenario)
     names = [ct.name for ct in scenario.contact_types]
-    groups = set(plan.type_groups[names.index(scenario.targets[j].contact_type)])
+    groups = set(routing.type_groups[names.index(scenario.targets[j].contact_type)])
     return np.array(
         [
             ct.handle_time.mean / scenario.channel_of(ct).concurrency
-            if groups & set(plan.type_groups[u])
+            if groups & set(routing.type_groups[u])
             else 0.0
             for u, ct in enumerate(scenario.contact_types)
         ]

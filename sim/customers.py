@@ -111,7 +111,7 @@ class CustomerEvents:
     def _on_late_arrival(self, event: simpy.Event) -> None:
         self._route(event._value)
 
-    def _plan_hours(self) -> None:
+    def _schedule_hours(self) -> None:
         """Close the deferred channels now closed, and schedule their openings and closings."""
         for channel, changes in enumerate(self.behaviour.hours):
             for time_s, is_open in changes:

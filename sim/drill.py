@@ -8,13 +8,13 @@ sums them up per plan. The names of both are importable from here too.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
+from dataclasses import dataclass
 
 import numpy as np
 
-from scenarios.schema import Response, Scenario
+from scenarios.schema import Incident, Response, Scenario
 from scenarios.staffing import group_staffing
 from sim.arrivals import draw_contacts
 from sim.behaviour import plan_behaviour
@@ -34,11 +34,12 @@ from sim.drill_score import (
 from sim.incident import Drill
 from sim.replicate import build_centre, per_step
 from sim.surge import draw_surge, merge
+from sim.tasks import run_tasks
 
 __all__ = [
-    "AS_GIVEN", "BIN_S", "HOLD_S", "LEAD_IN_S", "SCORES", "TIMELINE", "DrillReplication",
-    "DrillResult", "drill", "recover_level", "run_drill_replication", "score", "scored_period",
-    "timeline_bins",
+    "AS_GIVEN", "BIN_S", "HOLD_S", "LEAD_IN_S", "SCORES", "TIMELINE", "DrillBatch",
+    "DrillReplication", "DrillResult", "drill", "drill_batch", "recover_level",
+    "run_drill_replication", "score", "scored_period", "timeline_bins",
 ]  # fmt: skip
 
 
@@ -69,6 +70,55 @@ def run_drill_replication(
     return score(scenario, incident, response, record, controller.log)
 
 
+@dataclass(frozen=True)
+class DrillBatch:
+    """A drill's replications as tasks for `sim.tasks.run_tasks` (`run_drill_replication`'s
+    arguments), and what sums their outcomes up: several drills' batches can run together."""
+
+    scenario: Scenario
+    incident: Incident
+    seed: int
+    responses: dict[str, Response]
+    tasks: list[tuple]
+    names: list[str]  # the response each task runs under, by name
+
+    def result(self, outcomes: Sequence[DrillReplication]) -> DrillResult:
+        """The drill's result from its tasks' outcomes, in the order of `tasks`."""
+        plans: dict[str, list[DrillReplication]] = {name: [] for name in self.responses}
+        for name, outcome in zip(self.names, outcomes, strict=True):
+            plans[name].append(outcome)
+        return DrillResult(self.scenario, self.incident, self.seed, plans)
+
+
+def drill_batch(
+    scenario: Scenario,
+    incident: str,
+    staffing: Mapping[str, np.ndarray] | None = None,
+    breaks: Mapping[str, np.ndarray] | None = None,
+    compare: Sequence[str] = (),
+    seed: int = 0,
+    replications: int = 10,
+    response: Response | None = None,
+) -> DrillBatch:
+    """The replications of `incident` on `staffing` (default: the scenario's own, with its
+    breaks) under its own response (or `response`) and under each response plan named in
+    `compare`, on the same seeds."""
+    if replications < 1:
+        raise ValueError(f"replications must be >= 1, got {replications}")
+    chosen = scenario.incident(incident)
+    if staffing is None:
+        staffing = group_staffing(scenario)
+        gross = group_staffing(scenario, net_of_breaks=False)
+        breaks = {name: gross[name] - staffing[name] for name in staffing}
+    responses = {AS_GIVEN: response or chosen.response}
+    for name in compare:
+        responses[name] = scenario.response_of(chosen, name)
+    names = [name for name in responses for _ in range(replications)]
+    tasks = [(scenario, staffing, breaks, incident, responses[name], seed, r)
+             for name in responses for r in range(replications)]  # fmt: skip
+    return DrillBatch(scenario, chosen, seed, responses, tasks, names)
+
+
 def drill(
     scenario: Scenario,
     incident: str,
@@ -80,38 +130,13 @@ def drill(
     executor: Executor | None = None,
     workers: int | None = None,
     response: Response | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> DrillResult:
     """Run `incident` on `staffing` (default: the scenario's own, with its breaks) under its
     own response (or `response`) and under each response plan named in `compare`, on the same
-    seeds."""
-    if replications < 1:
-        raise ValueError(f"replications must be >= 1, got {replications}")
-    chosen = scenario.incident(incident)
-    if staffing is None:
-        staffing = group_staffing(scenario)
-        gross = group_staffing(scenario, net_of_breaks=False)
-        breaks = {name: gross[name] - staffing[name] for name in staffing}
-    responses = {AS_GIVEN: response or chosen.response}
-    for name in compare:
-        responses[name] = scenario.response_of(chosen, name)
-    jobs = [(name, r) for name in responses for r in range(replications)]
-
-    def args(name: str, r: int) -> tuple:
-        return (scenario, staffing, breaks, incident, responses[name], seed, r)
-
-    workers = workers or os.cpu_count() or 1
-    if executor is None and (workers == 1 or len(jobs) == 1):
-        outcomes = [run_drill_replication(*args(name, r)) for name, r in jobs]
-    else:
-        own = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(jobs)))
-        try:
-            futures = [pool.submit(run_drill_replication, *args(name, r)) for name, r in jobs]
-            outcomes = [f.result() for f in futures]
-        finally:
-            if own:
-                pool.shutdown(cancel_futures=True)
-    plans: dict[str, list[DrillReplication]] = {name: [] for name in responses}
-    for (name, _), outcome in zip(jobs, outcomes, strict=True):
-        plans[name].append(outcome)
-    return DrillResult(scenario, chosen, seed, plans)
+    seeds (`drill_batch`); `progress(fraction)` follows the replications."""
+    batch = drill_batch(scenario, incident, staffing, breaks, compare, seed, replications,
+                        response)  # fmt: skip
+    outcomes = run_tasks(run_drill_replication, batch.tasks, executor=executor,
+                         workers=workers, progress=progress)  # fmt: skip
+    return batch.result(outcomes)

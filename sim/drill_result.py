@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.schema import Incident, Scenario
+from scenarios.schema import Incident, Scenario, clock_text
 from sim.drill_score import BIN_S, SCORES, TIMELINE, DrillReplication, recover_level, timeline_bins
 from sim.incident import LEVERS
 from sim.metrics import json_safe, stat
@@ -84,7 +84,7 @@ class DrillResult:
             row = {
                 "minute": minute,
                 "day": int(start // 86400),
-                "time": _clock(start),
+                "time": clock_text(int(start // 60)),
                 **{name: means[name][k] for name in TIMELINE},
                 "levers": {
                     lever: sum(_active(r.levers.get(lever), minute) for r in runs) / len(runs)
@@ -156,8 +156,3 @@ def _nanmean_rows(values: np.ndarray) -> np.ndarray:
     counts = (~np.isnan(values)).sum(axis=0)
     sums = np.nansum(values, axis=0)
     return np.divide(sums, counts, out=np.full(values.shape[1], np.nan), where=counts > 0)
-
-
-def _clock(time_s: float) -> str:
-    minutes = int(time_s // 60) % 1440
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -36,7 +36,7 @@ from sim.behaviour import FIRST, Behaviour
 from sim.customers import CustomerEvents
 from sim.hooks import Controller
 from sim.record import Record, flags, times_at
-from sim.routing import RoutingPlan
+from sim.routing import RoutingTable
 
 __all__ = ["Centre", "Record"]
 
@@ -52,7 +52,7 @@ class Centre(CustomerEvents):
 
     def __init__(
         self,
-        plan: RoutingPlan,
+        routing: RoutingTable,
         contacts: Contacts,
         staffing: np.ndarray,
         interval_s: float,
@@ -61,7 +61,7 @@ class Centre(CustomerEvents):
         drill: Controller | None = None,
     ) -> None:
         self.env = simpy.Environment()
-        self.plan = plan
+        self.routing = routing
         self.length_s = length_s
         self.interval_s = interval_s
         self.staffing = staffing
@@ -87,45 +87,49 @@ class Centre(CustomerEvents):
         self.redialled: list[int] = []
         self.drill = drill
 
-        queues = [[deque() for _ in range(r)] for r in plan.skill_ranks]
+        queues = [[deque() for _ in range(r)] for r in routing.skill_ranks]
         # A skill whose contacts may take a callback gets one more queue, served last: the
         # callbacks, as ``~i`` so that an agent reaching one knows it is not a live contact.
         self.callback_queue: list[deque | None] = [None] * len(queues)
         if behaviour is not None:
             lever = drill.callback_types if drill is not None else set()
             for t, rules in enumerate(behaviour.rules):
-                s = plan.type_skill[t]
+                s = routing.type_skill[t]
                 offers = math.isfinite(rules.offer_callback_after_s) or t in lever
                 if offers and self.callback_queue[s] is None:
                     self.callback_queue[s] = deque()
                     queues[s].append(self.callback_queue[s])
-        conc = self.concurrency = plan.channel_concurrency
+        conc = self.concurrency = routing.channel_concurrency
         self.groups = [
             Group(
-                g, [(plan.skill_channel[s], conc[plan.skill_channel[s]], queues[s]) for s in skills]
+                g,
+                [
+                    (routing.skill_channel[s], conc[routing.skill_channel[s]], queues[s])
+                    for s in skills
+                ],
             )
-            for g, skills in enumerate(plan.group_skills)
+            for g, skills in enumerate(routing.group_skills)
         ]
         self.pools = Pools(self.env, self.groups)
         # Per contact type: its channel, that channel's concurrency, candidate groups, queues.
         self.type_route = [
             (
-                plan.type_channel[t],
-                conc[plan.type_channel[t]],
-                [self.groups[g] for g in plan.type_groups[t]],
-                queues[plan.type_skill[t]],
+                routing.type_channel[t],
+                conc[routing.type_channel[t]],
+                [self.groups[g] for g in routing.type_groups[t]],
+                queues[routing.type_skill[t]],
             )
-            for t in range(len(plan.type_skill))
+            for t in range(len(routing.type_skill))
         ]
-        self.type_skill = plan.type_skill
+        self.type_skill = routing.type_skill
         # Steps at which some group's staffing changes (or, in a drill, its agents on break,
         # who come back when breaks are suspended).
         changes = (np.diff(staffing, axis=1) != 0).any(axis=0)
         if drill is not None:
             changes |= (np.diff(drill.breaks, axis=1) != 0).any(axis=0)
         self.change_steps = np.flatnonzero(changes) + 1
-        self.skill_channel = plan.skill_channel
-        self.skill_ranks = plan.skill_ranks
+        self.skill_channel = routing.skill_channel
+        self.skill_ranks = routing.skill_ranks
         self.closed = [False] * len(conc)
         self.queues = queues
         active = behaviour is not None and (behaviour.active or drill is not None)
@@ -145,7 +149,7 @@ class Centre(CustomerEvents):
         """Simulate the whole horizon and return what happened; `progress(fraction)` is
         called at every simulated midnight."""
         if self.behaviour is not None:
-            self._plan_hours()
+            self._schedule_hours()
         self._restaff(0)
         if self.arrival:
             self.env.timeout(self.arrival[0]).callbacks.append(self._on_arrival)
@@ -337,9 +341,9 @@ class Centre(CustomerEvents):
     def add_overflow(self, group: int, skill: int, wait_s: float) -> None:
         """Let agents of `group` also answer contacts of `skill` that have waited `wait_s`, and
         set its idle agents to work on them."""
-        plan_channel = self.skill_channel[skill]
+        channel = self.skill_channel[skill]
         live = self.queues[skill][: self.skill_ranks[skill]]  # not the callback queue
-        entry = (plan_channel, self.concurrency[plan_channel], live, wait_s)
+        entry = (channel, self.concurrency[channel], live, wait_s)
         self.groups[group].overflow.append(entry)
         self.wake(group)
 

@@ -6,7 +6,7 @@ two modules know each other only through this one, so neither imports the other.
 
 Times are in seconds from the start of the horizon; contacts are indices into the run's
 contacts (the first ones, then those created during the run), contact types, skills and agent
-groups are indices into the routing plan (`sim.routing`). The hooks run inside the engine's
+groups are indices into the routing table (`sim.routing`). The hooks run inside the engine's
 own events: they return at once and never advance the clock.
 """
 

@@ -34,21 +34,19 @@ import numpy as np
 
 from scenarios.demand import expected_offered
 from scenarios.schema import Exponential, Incident, Response, Scenario
-from sim.arrivals import stream
 from sim.behaviour import FIRST, RETRIAL, Behaviour, Draws
 from sim.hooks import CentreAPI
 from sim.metrics import answer_thresholds
+from sim.streams import Purpose, stream
 from sim.surge import IncidentClock, draw_surge, merge, multiplier
 
 # IncidentClock, draw_surge, merge and multiplier live in sim.surge; they are importable from
 # here too, where they were first.
 __all__ = [
-    "CHECK_S", "DEFAULT_RECOVERY_LEVEL", "DEFAULT_REDIAL_DELAY", "IVR", "LEVERS",
-    "RECOVERY_WINDOW_S", "REDIAL_DELAY", "Drill", "IncidentClock", "LeverLog", "draw_surge",
-    "merge", "multiplier",
+    "CHECK_S", "DEFAULT_RECOVERY_LEVEL", "DEFAULT_REDIAL_DELAY", "LEVERS", "RECOVERY_WINDOW_S",
+    "Drill", "IncidentClock", "LeverLog", "draw_surge", "merge", "multiplier",
 ]  # fmt: skip
 
-IVR, REDIAL_DELAY = range(304, 306)  # random purposes, after the surge's (sim.surge)
 CHECK_S = 60.0  # how often the centre looks at its figures
 RECOVERY_WINDOW_S = 1800.0  # the rolling service level of recovery and stand-down
 DEFAULT_RECOVERY_LEVEL = 0.8  # the recovery level without a `recover` target
@@ -103,10 +101,10 @@ class Drill:
         # Forecast offered contacts of the incident's types up to each interval boundary.
         self.forecast_cum = np.concatenate([[0.0], np.cumsum(forecast)])
         self.interval_s = horizon.interval_s
-        self.uniform = Draws(None, stream(seed, replication, IVR, incident.name))
+        self.uniform = Draws(None, stream(seed, replication, Purpose.IVR, incident.name))
         delay = incident.redial_delay or DEFAULT_REDIAL_DELAY
         self.redial_delay = {
-            t: Draws(delay, stream(seed, replication, REDIAL_DELAY,
+            t: Draws(delay, stream(seed, replication, Purpose.REDIAL_DELAY,
                                    f"{incident.name}/{scenario.contact_types[t].name}"))
             for t in self.types
         }  # fmt: skip

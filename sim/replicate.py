@@ -1,16 +1,14 @@
-"""Independent replications of a scenario, run in-process or over a `concurrent.futures.Executor`.
+"""Independent replications of a scenario, run in-process or over an executor (`sim.tasks`).
 
 Replication ``r`` draws all its random numbers from streams keyed by ``(seed, r, purpose,
-contact type)`` (`sim.arrivals.stream`), so its result does not depend on which worker runs it,
+contact type)`` (`sim.streams.stream`), so its result does not depend on which worker runs it,
 nor on how many workers there are: the same seed gives the same numbers.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor
 
 import numpy as np
 
@@ -22,7 +20,8 @@ from sim.engine import Centre
 from sim.hooks import Controller
 from sim.metrics import ReplicationSummary, summarise_replication
 from sim.results import Results
-from sim.routing import plan_routing
+from sim.routing import routing_table
+from sim.tasks import run_tasks
 
 Staffing = Mapping[str, np.ndarray]
 
@@ -42,7 +41,7 @@ def build_centre(
     (`plan_behaviour`); and `controller`, an incident's, made on that same `behaviour`,
     attached."""
     horizon = scenario.horizon
-    plan = plan_routing(scenario)
+    routing = routing_table(scenario)
     on_duty = per_step(scenario, absent_staffing(scenario, staffing, seed, replication))
     # The same float as 86400 / steps per day: both are exact quotients of whole numbers.
     step_s = horizon.length_s / on_duty.shape[1]
@@ -50,7 +49,7 @@ def build_centre(
         contacts = draw_contacts(scenario, seed, replication)
     if behaviour is None:
         behaviour = plan_behaviour(scenario, seed, replication)
-    centre = Centre(plan, contacts, on_duty, step_s, horizon.length_s, behaviour, controller)
+    centre = Centre(routing, contacts, on_duty, step_s, horizon.length_s, behaviour, controller)
     if controller is not None:
         controller.attach(centre)
     return centre
@@ -75,8 +74,10 @@ def run_replication(
     absence); `progress(fraction)` follows the simulated time."""
     centre = build_centre(scenario, staffing, seed, replication)
     record = centre.run(progress)
-    plan = centre.plan
-    concurrency = np.asarray([plan.channel_concurrency[c] for c in plan.type_channel], dtype=float)
+    routing = centre.routing
+    concurrency = np.asarray(
+        [routing.channel_concurrency[c] for c in routing.type_channel], dtype=float
+    )
     return summarise_replication(scenario, record, concurrency)
 
 
@@ -128,32 +129,12 @@ def simulate_many(
         _check_staffing(scenario, staffing)
         jobs.append((scenario, staffing))
     numbers = range(first_replication, first_replication + replications)
-    tasks = [(j, r) for j in range(len(jobs)) for r in numbers]
-    summaries: dict[tuple[int, int], ReplicationSummary] = {}
-    workers = workers or os.cpu_count() or 1
-    if executor is None and (workers == 1 or len(tasks) == 1):
-        for done, (j, r) in enumerate(tasks):
-            within = None if progress is None else _part(progress, done, len(tasks))
-            summaries[j, r] = run_replication(*jobs[j], seed, r, within)
-            if progress:
-                progress((done + 1) / len(tasks))
-    else:
-        own = executor is None
-        pool = executor or ProcessPoolExecutor(max_workers=min(workers, len(tasks)))
-        futures: dict = {}
-        try:
-            for j, r in tasks:
-                futures[pool.submit(run_replication, *jobs[j], seed, r)] = (j, r)
-            for done, future in enumerate(as_completed(futures), start=1):
-                summaries[futures[future]] = future.result()
-                if progress:
-                    progress(done / len(tasks))
-        finally:
-            if own:
-                pool.shutdown(cancel_futures=True)
-            else:  # a shared pool or cluster: drop what this run left waiting
-                for future in futures:
-                    future.cancel()
+    tasks = [(*jobs[j], seed, r) for j in range(len(jobs)) for r in numbers]
+    done = iter(
+        run_tasks(run_replication, tasks, executor=executor, workers=workers, progress=progress,
+                  follows_progress=True)
+    )  # fmt: skip
+    summaries = {(j, r): next(done) for j in range(len(jobs)) for r in numbers}
     return [
         Results(
             scenario=scenario,
@@ -163,31 +144,6 @@ def simulate_many(
         )
         for j, (scenario, _) in enumerate(jobs)
     ]
-
-
-@contextmanager
-def shared_pool(executor: Executor | None, workers: int | None) -> Iterator[Executor | None]:
-    """The executor a job of many simulations hands to each of them: `executor` when given,
-    else one local process pool of `workers` processes (default one per core) for the whole
-    job, so that its simulations do not each start their own; None (in-process) for one
-    worker."""
-    if executor is not None:
-        yield executor
-        return
-    count = workers or os.cpu_count() or 1
-    if count == 1:
-        yield None
-        return
-    pool = ProcessPoolExecutor(max_workers=count)
-    try:
-        yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)
-
-
-def _part(progress: Callable[[float], None], r: int, n: int) -> Callable[[float], None]:
-    """Progress of replication `r` of `n` as a fraction of the whole run."""
-    return lambda fraction: progress((r + fraction) / n)
 
 
 def _check_staffing(scenario: Scenario, staffing: Mapping[str, np.ndarray]) -> None:

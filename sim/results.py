@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from scenarios.demand import open_mask
-from scenarios.schema import Scenario
+from scenarios.schema import Scenario, clock_text
 from sim.arrivals import arrival_counts
 from sim.controls import per_period, target_control
 from sim.metrics import (
@@ -155,7 +155,7 @@ class Results:
                     else {
                         "day": worst // horizon.intervals_per_day,
                         "interval": worst % horizon.intervals_per_day,
-                        "start": _clock(worst, horizon.interval_min),
+                        "start": clock_text(worst * horizon.interval_min),
                     }
                 )
             rows.append(row)
@@ -271,7 +271,7 @@ class Results:
             {
                 "day": index // horizon.intervals_per_day,
                 "interval": index % horizon.intervals_per_day,
-                "start": [_clock(k, horizon.interval_min) for k in index],
+                "start": [clock_text(k * horizon.interval_min) for k in index],
                 "load_erlangs": load.mean(axis=0),
                 "load_ci95_low": low,
                 "load_ci95_high": high,
@@ -299,7 +299,7 @@ class Results:
         clock = {
             "day": index // horizon.intervals_per_day,
             "interval": index % horizon.intervals_per_day,
-            "start": [_clock(k, horizon.interval_min) for k in index],
+            "start": [clock_text(k * horizon.interval_min) for k in index],
         }
         blocks = []
         for t, ct in enumerate(self.scenario.contact_types):
@@ -344,7 +344,7 @@ class Results:
                 {
                     "day": index // horizon.intervals_per_day,
                     "interval": index % horizon.intervals_per_day,
-                    "start": [_clock(k, horizon.interval_min) for k in index],
+                    "start": [clock_text(k * horizon.interval_min) for k in index],
                     "group": g.name,
                     "agents": duty[:, :, i].mean(axis=0) / horizon.interval_s,
                     "occupancy": _nanmean(ratio(busy[:, :, i], duty[:, :, i])),
@@ -394,8 +394,3 @@ def _ci_arrays(values: np.ndarray, upper: float | None = None) -> tuple[np.ndarr
     rate's bound at 1."""
     _, low, high = ci95_columns(values, upper)
     return low, high
-
-
-def _clock(interval: int, interval_min: int) -> str:
-    minutes = (interval * interval_min) % 1440
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"

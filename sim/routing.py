@@ -1,5 +1,5 @@
-"""Routing tables: which agent groups an arriving contact may go to, and in what order agents
-look through the queues when they become free.
+"""The routing table (`RoutingTable`, made by `routing_table`): which agent groups an arriving
+contact may go to, and in what order agents look through the queues when they become free.
 
 The rules (the routing contract of ``shared/contract/multi_skill.yaml``):
 
@@ -23,7 +23,9 @@ from scenarios.schema import Scenario
 
 
 @dataclass(frozen=True)
-class RoutingPlan:
+class RoutingTable:
+    """Skills, channels and groups as indices, in the orders the engine routes by."""
+
     skills: list[str]
     skill_channel: list[int]  # channel index of each skill
     channel_concurrency: list[int]
@@ -34,8 +36,8 @@ class RoutingPlan:
     skill_ranks: list[int]  # number of tier ranks (queues) of each skill
 
 
-def plan_routing(scenario: Scenario) -> RoutingPlan:
-    """Routing tables for `scenario` (which must already be validated)."""
+def routing_table(scenario: Scenario) -> RoutingTable:
+    """The routing table of `scenario` (which must already be validated)."""
     channel_index = {c.name: i for i, c in enumerate(scenario.channels)}
     skills: list[str] = []
     for ct in scenario.contact_types:
@@ -58,7 +60,7 @@ def plan_routing(scenario: Scenario) -> RoutingPlan:
         ]
         type_groups.append([g for _, _, g in sorted(able)])
 
-    return RoutingPlan(
+    return RoutingTable(
         skills=skills,
         skill_channel=skill_channel,
         channel_concurrency=[c.concurrency for c in scenario.channels],

@@ -17,11 +17,10 @@ import numpy as np
 
 from scenarios.demand import expected_offered
 from scenarios.schema import Incident, Scenario, clock_minutes
-from sim.arrivals import Contacts, poisson_arrivals, stream
+from sim.arrivals import Contacts, poisson_arrivals
+from sim.streams import Purpose, stream
 from sim.variates import draw
 
-# Random purposes of the surge's draws (after those of sim.arrivals and sim.behaviour).
-SURGE_ARRIVALS, SURGE_TIERS, SURGE_HANDLE, SURGE_PATIENCE = range(300, 304)
 SURGE_STEP_S = 60.0  # resolution of the surge's rate
 
 
@@ -69,19 +68,19 @@ def draw_surge(scenario: Scenario, incident: Incident, seed: int, replication: i
         factor = multiplier(clock, surge.multiplier, surge.ramp_min, surge.decay_min, mids)
         expected = (factor - 1.0) * base * SURGE_STEP_S
         key = f"{incident.name}/{ct.name}"
-        rng = stream(seed, replication, SURGE_ARRIVALS, key)
+        rng = stream(seed, replication, Purpose.SURGE_ARRIVALS, key)
         arrival = poisson_arrivals(rng, expected, edges, SURGE_STEP_S)
         arrival = arrival[arrival < horizon.length_s]
         n = arrival.size
         shares = np.asarray(ct.tier_shares)
-        tier = stream(seed, replication, SURGE_TIERS, key).choice(
+        tier = stream(seed, replication, Purpose.SURGE_TIERS, key).choice(
             len(shares), size=n, p=shares / shares.sum()
         )
-        handle = draw(ct.handle_time, stream(seed, replication, SURGE_HANDLE, key), n)
+        handle = draw(ct.handle_time, stream(seed, replication, Purpose.SURGE_HANDLE, key), n)
         patience = (
             np.full(n, np.inf)
             if ct.patience is None
-            else draw(ct.patience, stream(seed, replication, SURGE_PATIENCE, key), n)
+            else draw(ct.patience, stream(seed, replication, Purpose.SURGE_PATIENCE, key), n)
         )
         parts.append((arrival, np.full(n, t), tier, handle, patience))
     if not parts:

@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from report.drill_figure import timeline_figure
+from report.text import stat_text
 from services import AS_GIVEN, Callback, IvrAnnouncement, Reserve, Response, Scenario
 from ui import session
 
@@ -117,18 +118,8 @@ def _scorecards(runs: dict[str, dict[str, Any]]) -> pd.DataFrame:
     rows: dict[str, dict[str, str]] = {}
     for plan, document in runs.items():
         for metric, value in document["scorecard"].items():
-            rows.setdefault(metric, {})[plan] = _stat_text(metric, value)
+            rows.setdefault(metric, {})[plan] = stat_text(value, percent=metric == "abandon_rate")
         for target in document["targets"]:
             key = f"{target['metric']} <= {target['value']:g}"
             rows.setdefault(key, {})[plan] = "met" if target["met"] else "MISSED"
     return pd.DataFrame(rows).T.rename(columns={ADJUSTED: f"adjusted ({AS_GIVEN} + sliders)"})
-
-
-def _stat_text(metric: str, value: dict[str, Any]) -> str:
-    """A scorecard Stat as ``mean [low-high]``, the abandon rate in per cent."""
-    if value["mean"] is None:
-        return "-"
-    share = metric == "abandon_rate"
-    parts = [value["mean"], value.get("ci95_low"), value.get("ci95_high")]
-    mean, low, high = (None if v is None else (f"{v:.1%}" if share else f"{v:,.1f}") for v in parts)
-    return mean if low is None else f"{mean} [{low}-{high}]"

@@ -244,12 +244,12 @@ def run_drills(
         run = services.run_drill(
             model, model.name, incident, plan=_plan(shifts_json), plan_source=staffing,
             response=(name, Response.model_validate_json(response)),
-            replications=replications, seed=seed, executor=jobs.process_pool(), store=store,
+            replications=replications, seed=seed, executor=jobs.process_pool(),
+            progress=lambda part, i=i: job.update((i + part) / len(responses)), store=store,
             origin="app",
         )  # fmt: skip
         _note(run.kept)
         documents[name] = run.document
-        job.update((i + 1) / len(responses))
     return documents
 
 

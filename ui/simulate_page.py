@@ -15,6 +15,7 @@ from report.service_figures import (
     service_level_figure,
 )
 from report.summary import verdict_text
+from report.text import stat_text
 from services import WEEKDAYS
 from ui import session
 
@@ -49,12 +50,10 @@ def _results(run: dict, staffing: str, first_weekday: int) -> None:
     for i, target in enumerate(targets):
         achieved = target["achieved"]
         who = target["contact_type"] + (f" / {target['tier']}" if target["tier"] else "")
-        low, high = achieved["ci95_low"], achieved["ci95_high"]
-        band = f" [{low:.0%}-{high:.0%}]" if low is not None else ""
         colour = {"met": "normal", "missed": "inverse"}.get(target["verdict"], "off")
         tiles[i % len(tiles)].metric(
             f"{who}: {target['service_level']:.0%} in {target['answer_within_s']:g} s",
-            "-" if achieved["mean"] is None else f"{achieved['mean']:.1%}{band}",
+            stat_text(achieved, band_digits=0),
             verdict_text(target),
             delta_color=colour,
         )

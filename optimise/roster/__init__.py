@@ -61,7 +61,6 @@ phases), `result` (a solution as a `Roster`) and `diagnosis` (which rules bind).
 
 from optimise.roster.inputs import CSV_COLUMNS, generate_agents, read_agents_csv
 from optimise.roster.rules import (
-    DAY_MIN,
     EARLY_BEFORE_MIN,
     HARD_RULES,
     LATE_FROM_MIN,
@@ -90,7 +89,6 @@ from optimise.roster.types import Agent, Roster, RosterInputError, is_night, pse
 
 __all__ = [
     "CSV_COLUMNS",
-    "DAY_MIN",
     "EARLY_BEFORE_MIN",
     "HARD_RULES",
     "LATE_FROM_MIN",

@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 
 from optimise.roster.inputs import _Problem
-from optimise.roster.model import _clashes, _kind_counts, _Model
+from optimise.roster.model import _clashes, _kind_counts, _RosterModel
 from optimise.roster.result import _worst_shares
 from optimise.roster.rules import MAX_DAYS_IN_ROW, MIN_REST_MIN, WEEKEND
 from optimise.roster.types import _Slot
@@ -178,7 +178,7 @@ def _greedy(p: _Problem, rotate: bool, fair_first: bool) -> set[tuple[int, int, 
     return chosen
 
 
-def _hint(built: _Model, p: _Problem, chosen: set[tuple[int, int, int]]) -> None:
+def _hint(built: _RosterModel, p: _Problem, chosen: set[tuple[int, int, int]]) -> None:
     """Start the search from the roster `chosen` (a set of (agent, roster day, slot)), with a
     value for every variable so that CP-SAT takes it as a first solution at once."""
     model = built.model

@@ -20,14 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from optimise.roster.rules import (
-    DAY_MIN,
     MAX_HOURS_IN_WEEK,
     MAX_WEEKS,
     SHIFT_KINDS,
     WORK_DAYS_PER_WEEK,
 )
 from optimise.roster.types import Agent, RosterInputError, _Slot, pseudonym
-from scenarios.schema import WEEKDAYS, clock_minutes
+from scenarios.schema import DAY_MIN, WEEKDAYS, clock_minutes
 
 CSV_COLUMNS = ("agent", "group", "min_hours_week", "max_hours_week", "unavailable", "prefers")
 _DAY_NAMES = {name: name for name in WEEKDAYS} | {

@@ -1,8 +1,9 @@
-"""The roster's CP-SAT model (the rules are listed in `optimise.roster`): `_build` makes the
-variables and then calls one builder per rule, in a fixed order (the order variables and
-constraints are made in steers CP-SAT's search, so it must not change): coverage, one shift a
-day, unavailable days, 11 h rest, consecutive days, two days off, weekly hours, then the soft
-fairness and preference terms. Each builder's docstring names the rule it enforces.
+"""The roster's CP-SAT model (the rules are listed in `optimise.roster`): `_build` makes a
+`_RosterModel` (the model and the variables read after it): the variables, then one builder
+per rule, in a fixed order (the order variables and constraints are made in steers CP-SAT's
+search, so it must not change): coverage, one shift a day, unavailable days, 11 h rest,
+consecutive days, two days off, weekly hours, then the soft fairness and preference terms.
+Each builder's docstring names the rule it enforces.
 
 Also here: `_clashes` (which shift pairs break the rest rule), `_kind_counts` (per-agent weekend
 and night counts, over variables or a solution) and `_solve`, one CP-SAT solve. The objectives
@@ -21,7 +22,6 @@ from ortools.sat.python import cp_model
 from optimise.cpsat import new_solver, status_name
 from optimise.roster.inputs import _Problem
 from optimise.roster.rules import (
-    DAY_MIN,
     MAX_DAYS_IN_ROW,
     MIN_REST_MIN,
     W_FAIR,
@@ -29,10 +29,11 @@ from optimise.roster.rules import (
     WEEKEND,
     WORK_DAYS_PER_WEEK,
 )
+from scenarios.schema import DAY_MIN
 
 
 @dataclass
-class _Model:
+class _RosterModel:
     """A built model and the variables that the phase objectives, the hint and the solution
     read."""
 
@@ -52,7 +53,7 @@ class _Model:
     )
 
 
-def _build(p: _Problem, relax: frozenset[str] = frozenset(), quality: bool = True) -> _Model:
+def _build(p: _Problem, relax: frozenset[str] = frozenset(), quality: bool = True) -> _RosterModel:
     """The CP-SAT model without its objective. Rules named in `relax` are left out (``rest_11h``
     then only forbids overlapping shifts); without `quality` the fairness and preference terms
     are left out (for the diagnosis)."""
@@ -77,7 +78,7 @@ def _build(p: _Problem, relax: frozenset[str] = frozenset(), quality: bool = Tru
         fair = _fairness(model, p, x)
         terms = [W_FAIR * (2 * most - least) for most, least, _ in fair.values()]
         terms.append(_preferences(p, x))
-    return _Model(model, x, missing, works, rests, shortfall, sum(terms), fair)
+    return _RosterModel(model, x, missing, works, rests, shortfall, sum(terms), fair)
 
 
 def _shift_vars(

@@ -14,7 +14,6 @@ from typing import Any
 from optimise.roster.inputs import _Problem
 from optimise.roster.model import _kind_counts
 from optimise.roster.rules import (
-    DAY_MIN,
     SHIFT_KINDS,
     W_BALANCE,
     W_FAIR,
@@ -24,6 +23,7 @@ from optimise.roster.rules import (
     WEEKEND,
 )
 from optimise.roster.types import Roster
+from scenarios.schema import clock_text
 
 
 def _hand_out_breaks(
@@ -57,8 +57,8 @@ def _fill(roster: Roster, p: _Problem, chosen: list[tuple[int, int, int]], missi
                 "week": d // 7,
                 "day": d % 7,
                 "template": slot.template,
-                "start": _clock(slot.start_min),
-                "end": _clock(slot.end_min),
+                "start": clock_text(slot.start_min),
+                "end": clock_text(slot.end_min),
                 "paid_h": slot.paid_h,
                 "length_h": slot.length_min / 60,
                 "breaks": [{"start": b, "length_min": m} for b, m in breaks[a, d, s]],
@@ -146,7 +146,7 @@ def _unfilled_rows(p: _Problem, missing: Mapping[tuple[int, int], int]) -> list[
             slot = p.slots[s]
             merged[d // 7, d % 7, slot.start_min, slot.group, slot.template] += int(n)
     return [
-        {"week": w, "day": day, "group": g, "template": t, "start": _clock(m), "missing": n}
+        {"week": w, "day": day, "group": g, "template": t, "start": clock_text(m), "missing": n}
         for (w, day, m, g, t), n in sorted(merged.items())
     ]
 
@@ -166,11 +166,6 @@ def _input_notes(p: _Problem) -> list[str]:
         for word in sorted(prefs - words):
             notes.append(f"{p.names[a]}: preference {word!r} matches no template of the plan")
     return notes
-
-
-def _clock(minutes: int) -> str:
-    minutes %= DAY_MIN
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 def _class_of(p: _Problem, d: int, s: int) -> tuple[str, bool, bool]:

@@ -7,7 +7,6 @@ Only constants live here; every other roster module reads them.
 
 from __future__ import annotations
 
-DAY_MIN = 1440
 MAX_WEEKS = 4
 MIN_REST_MIN = 11 * 60
 MAX_DAYS_IN_ROW = 5

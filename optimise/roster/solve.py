@@ -15,7 +15,7 @@ from optimise.cpsat import relative_gap
 from optimise.roster.diagnosis import _diagnose
 from optimise.roster.greedy import _hint, _perfect, _quick_gaps, _quick_roster
 from optimise.roster.inputs import _Problem, _problem
-from optimise.roster.model import _build, _Model, _solve
+from optimise.roster.model import _build, _RosterModel, _solve
 from optimise.roster.result import _class_of, _fill, _input_notes
 from optimise.roster.rules import (
     MIN_PHASE2_S,
@@ -137,7 +137,7 @@ def build_roster(
     return roster
 
 
-def _worst_share(built: _Model, p: _Problem) -> Any:
+def _worst_share(built: _RosterModel, p: _Problem) -> Any:
     """Sum over groups of the largest share (per mille) of missing agents among the group's
     weekday, weekend, weekday-night and weekend-night shifts."""
     demand = defaultdict(int)
@@ -154,7 +154,7 @@ def _worst_share(built: _Model, p: _Problem) -> Any:
     return sum(worst.values())
 
 
-def _fair_terms(built: _Model, p: _Problem, missing: Mapping[tuple[int, int], int]) -> Any:
+def _fair_terms(built: _RosterModel, p: _Problem, missing: Mapping[tuple[int, int], int]) -> Any:
     """Once the weekend and night shifts filled are known (their totals are fixed in phase 2):
     implied bounds for a sooner proof (a group's largest count of a kind is at least the average,
     the smallest at most), and a smoother fairness term for the search to follow: each agent's

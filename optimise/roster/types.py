@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from optimise.roster.rules import (
-    DAY_MIN,
     EARLY_BEFORE_MIN,
     LATE_FROM_MIN,
     NIGHT_FROM_MIN,
     NIGHT_MIN_OVERLAP_MIN,
     NIGHT_TO_MIN,
 )
-from scenarios.schema import WEEKDAYS
+from scenarios.schema import DAY_MIN, WEEKDAYS
 
 
 class RosterInputError(ValueError):

@@ -8,7 +8,8 @@ model that raised it so that `scenarios.load` can name the exact field in its on
 
 One idea a module, each importing only those above it:
 
-- `base`: `FieldProblem`, the shared pydantic base, limits, clock times, units, profile values;
+- `base`: `FieldProblem`, the shared pydantic base, weekdays, the minutes of a day, limits,
+  clock times, units, profile values;
 - `distributions`: handle-time, patience and delay distributions;
 - `centre`: the horizon, opening hours and channels;
 - `contacts`: contact types (volume, tiers, behaviour) and service-level targets;
@@ -21,12 +22,14 @@ Everything public is exported here: import it from `scenarios.schema`.
 
 from scenarios.schema.agents import AgentGroup, Break, Shift, ShiftBreak, ShiftTemplate
 from scenarios.schema.base import (
+    DAY_MIN,
     MAX_AGENTS,
     MAX_VOLUME_PER_INTERVAL,
     WEEKDAYS,
     ClockTime,
     FieldProblem,
     clock_minutes,
+    clock_text,
 )
 from scenarios.schema.centre import Channel, Horizon, Hours
 from scenarios.schema.contacts import (
@@ -68,12 +71,12 @@ from scenarios.schema.incidents import (
 from scenarios.schema.scenario import Scenario
 
 __all__ = [
-    "DISTRIBUTION_KINDS", "INCIDENT_KINDS", "MAX_AGENTS", "MAX_VOLUME_PER_INTERVAL",
+    "DAY_MIN", "DISTRIBUTION_KINDS", "INCIDENT_KINDS", "MAX_AGENTS", "MAX_VOLUME_PER_INTERVAL",
     "SHARE_TOLERANCE", "WEEKDAYS", "AgentGroup", "Break", "Callback", "Channel", "ClockTime",
     "Constant", "ContactType", "Detect", "Distribution", "Empirical", "Escalation",
     "Exponential", "FieldProblem", "Gamma", "Horizon", "Hours", "Incident", "IncidentStart",
     "IncidentTargets", "IvrAnnouncement", "Lognormal", "Overdispersion", "Overflow", "Recover",
     "Reserve", "Response", "ResponseChanges", "ResponsePlan", "Retrial", "Scenario",
     "SelfService", "Shift", "ShiftBreak", "ShiftTemplate", "Surge", "Target", "Tier", "Volume",
-    "clock_minutes",
+    "clock_minutes", "clock_text",
 ]  # fmt: skip

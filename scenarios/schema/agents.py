@@ -7,15 +7,17 @@ worked, with their breaks), and the shift templates the optimiser may choose fro
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import Field, field_validator, model_validator
 
 from scenarios.schema.base import (
+    DAY_MIN,
     MAX_AGENTS,
     WEEKDAYS,
     ClockTime,
     FieldProblem,
+    Weekday,
     _check_profile,
     _Model,
     clock_minutes,
@@ -26,7 +28,7 @@ class ShiftBreak(_Model):
     """A break of a worked shift: from `start` (``HH:MM``) for `length_min` minutes."""
 
     start: ClockTime
-    length_min: int = Field(gt=0, le=24 * 60)
+    length_min: int = Field(gt=0, le=DAY_MIN)
 
 
 class Shift(_Model):
@@ -58,7 +60,7 @@ class Shift(_Model):
         clock_minutes(self.start, "start")
         clock_minutes(self.end, "end")
         for i, b in enumerate(self.breaks):
-            offset = (clock_minutes(b.start) - self.start_min) % 1440
+            offset = (clock_minutes(b.start) - self.start_min) % DAY_MIN
             if offset + b.length_min > self.length_min:
                 raise FieldProblem(
                     f"breaks[{i}]", f"must lie within the shift {self.start}-{self.end}"
@@ -72,7 +74,7 @@ class Shift(_Model):
     @property
     def length_min(self) -> int:
         """Minutes from start to end (a shift ending at or before its start crosses midnight)."""
-        return (clock_minutes(self.end) - self.start_min - 1) % 1440 + 1
+        return (clock_minutes(self.end) - self.start_min - 1) % DAY_MIN + 1
 
 
 class AgentGroup(_Model):
@@ -151,7 +153,7 @@ class ShiftTemplate(_Model):
     start_step_min: int = Field(gt=0)
     breaks: list[Break] = []
     cost_factor: float = Field(default=1.0, gt=0)
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(WEEKDAYS)
+    days: list[Weekday] = list(WEEKDAYS)
 
     @model_validator(mode="after")
     def _breaks_inside(self) -> ShiftTemplate:

@@ -1,15 +1,18 @@
 """What every part of a scenario shares: `FieldProblem`, the pydantic base `_Model`, the
-weekdays and sanity ceilings, clock times (``HH:MM``), figures given in one of several units,
-and the values of a per-interval profile (its length against the horizon is `scenario`'s)."""
+weekdays, the minutes of a day and sanity ceilings, clock times (``HH:MM``, read and written),
+figures given in one of several units, and the values of a per-interval profile (its length
+against the horizon is `scenario`'s)."""
 
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)  # Monday = 0
+DAY_MIN = 24 * 60
 # Sanity ceilings: far beyond any centre, low enough that a typo cannot exhaust memory.
 MAX_VOLUME_PER_INTERVAL = 1_000_000
 MAX_AGENTS = 100_000
@@ -43,13 +46,20 @@ def clock_minutes(text: str, path: str = "") -> int:
     raise FieldProblem(path, f"expected a clock time HH:MM, got {text!r}")
 
 
-def _clock_text(text: str) -> str:
+def clock_text(minutes: int) -> str:
+    """The ``HH:MM`` clock time `minutes` after midnight of some day (``24:00`` is ``00:00``
+    of the next)."""
+    minutes %= DAY_MIN
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _checked_clock(text: str) -> str:
     clock_minutes(text)
     return text
 
 
 # A time of day, ``HH:MM`` (``24:00`` allowed).
-ClockTime = Annotated[str, AfterValidator(_clock_text)]
+ClockTime = Annotated[str, AfterValidator(_checked_clock)]
 
 
 _UNIT_S = {"s": 1.0, "min": 60.0, "h": 3600.0}

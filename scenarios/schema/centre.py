@@ -12,7 +12,14 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from scenarios.schema.base import WEEKDAYS, FieldProblem, _Model, clock_minutes
+from scenarios.schema.base import (
+    DAY_MIN,
+    WEEKDAYS,
+    FieldProblem,
+    Weekday,
+    _Model,
+    clock_minutes,
+)
 
 
 class Horizon(_Model):
@@ -24,13 +31,13 @@ class Horizon(_Model):
     @field_validator("interval_min")
     @classmethod
     def _divides_day(cls, minutes: int) -> int:
-        if 1440 % minutes:
-            raise FieldProblem("", f"must divide a day (1440 min) evenly, got {minutes}")
+        if DAY_MIN % minutes:
+            raise FieldProblem("", f"must divide a day ({DAY_MIN} min) evenly, got {minutes}")
         return minutes
 
     @property
     def intervals_per_day(self) -> int:
-        return 1440 // self.interval_min
+        return DAY_MIN // self.interval_min
 
     @property
     def interval_s(self) -> float:
@@ -52,7 +59,7 @@ class Hours(_Model):
 
     start: str
     end: str
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = list(WEEKDAYS)
+    days: list[Weekday] = list(WEEKDAYS)
 
     @model_validator(mode="after")
     def _times(self) -> Hours:

@@ -1,6 +1,6 @@
-"""Emergencies layered on a normal scenario (drills): the `Incident` with its surge, the
-`Response` that detects and answers it, what the response must achieve, and the named
-`ResponsePlan`s that change its levers."""
+"""Emergencies layered on a normal scenario (drills): the `Incident` (one of the
+`INCIDENT_KINDS`) with its surge, the `Response` that detects and answers it, what the
+response must achieve, and the named `ResponsePlan`s that change its levers."""
 
 # ruff sees that a class is a pydantic model only when BaseModel is its base in the same file;
 # pydantic copies these models' list defaults per instance, so none is shared.
@@ -8,15 +8,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
-from scenarios.schema.base import MAX_AGENTS, ClockTime, FieldProblem, _Model
+from scenarios.schema.base import DAY_MIN, MAX_AGENTS, ClockTime, FieldProblem, _Model
 from scenarios.schema.contacts import Callback
 from scenarios.schema.distributions import Distribution
 
-INCIDENT_KINDS = ("network_fault", "complaint_wave", "security", "weather", "multi_department")
+IncidentKind = Literal["network_fault", "complaint_wave", "security", "weather", "multi_department"]
+INCIDENT_KINDS: tuple[IncidentKind, ...] = get_args(IncidentKind)
 
 
 class IncidentStart(_Model):
@@ -43,7 +44,7 @@ class Detect(_Model):
     `offered_over_forecast` times their forecast, or their service level fell below
     `service_level_below`. At least one of the two conditions must be given."""
 
-    window_min: float = Field(default=15.0, gt=0, le=24 * 60)
+    window_min: float = Field(default=15.0, gt=0, le=DAY_MIN)
     offered_over_forecast: float | None = Field(default=None, gt=1)
     service_level_below: float | None = Field(default=None, gt=0, le=1)
 
@@ -123,7 +124,7 @@ class Incident(_Model):
     """
 
     name: str = Field(min_length=1)
-    kind: Literal["network_fault", "complaint_wave", "security", "weather", "multi_department"]
+    kind: IncidentKind
     grade: int = Field(ge=1, le=4)
     start: IncidentStart
     duration_min: float = Field(gt=0)
