@@ -1,4 +1,12 @@
-"""Shared helpers: the contract scenario files, and running the `wfm` command in-process."""
+"""Shared helpers: the contract scenario files, and running the `wfm` command in-process.
+
+Scenarios a test writes itself are built with ``tests/builders.py``.
+
+Running the tests: ``.venv/bin/python -m pytest -n 2`` runs them all, as CI does. Tests that
+take over about 3 s on their own (long simulations, the app's pages, the browser, the Dask
+cluster, or a module fixture that only they use) are marked ``slow``; for a quick local run
+leave them out with ``.venv/bin/python -m pytest -n 2 -m "not slow"``.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +25,9 @@ import yaml
 import cli
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_CONTRACT = Path("/work/shared/contract")
+# The team's shared contract folder sits beside the checkout (``../shared/contract``); a clean
+# clone elsewhere has only the bundled copies.
+SHARED_CONTRACT = REPO.parent / "shared" / "contract"
 
 
 def _contract_dir() -> Path:
@@ -82,47 +92,6 @@ def _exit_code(args: tuple[str, ...]) -> int | str | None:
 
 
 WfmRunner = Callable[..., CliRun]
-
-
-def queue_scenario(
-    interval_min: int,
-    volume: float,
-    aht_s: float,
-    patience_s: float | None,
-    agents: int,
-    *,
-    days: int = 7,
-    scope: str = "horizon",
-) -> dict:
-    """A stationary single queue as a scenario: Poisson arrivals (`volume` per interval),
-    exponential handle times and, with `patience_s`, exponential patience -- the M/M/n (Erlang
-    C) or M/M/n+M (Erlang A) queue of `exact_queues` -- with `agents` on duty throughout, an
-    80 % in 20 s target judged per `scope`, and a day shift template with a cost so that the
-    optimiser can plan it."""
-    contact_type = {
-        "name": "general",
-        "channel": "voice",
-        "skill": "general",
-        "volume": {"per_interval": volume},
-        "handle_time": {"distribution": "exponential", "mean_s": aht_s},
-    }
-    if patience_s is not None:
-        contact_type["patience"] = {"distribution": "exponential", "mean_s": patience_s}
-    target = {"contact_type": "general", "answer_within_s": 20, "service_level": 0.8}
-    return {
-        "name": "queue",
-        "horizon": {"days": days, "interval_min": interval_min},
-        "channels": [{"name": "voice", "kind": "voice"}],
-        "contact_types": [contact_type],
-        "targets": [target | {"scope": scope}],
-        "agent_groups": [
-            {"name": "pool", "skills": ["general"], "agents": agents, "cost_per_hour": 20}
-        ],
-        "shift_templates": [
-            {"name": "day", "length_h": 8, "start_between": ["00:00", "16:00"],
-             "start_step_min": 60}
-        ],
-    }  # fmt: skip
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from conftest import queue_scenario
+from builders import queue_scenario
 
 from optimise import search as loop_search
 from optimise.aims import (

@@ -85,6 +85,7 @@ def test_scenario_page_refuses_a_bad_upload_as_one_line():
     assert len(at.error) == 1 and at.error[0].value.startswith("upload.yaml: ")
 
 
+@pytest.mark.slow
 def test_simulate_page_runs_and_draws(tmp_path: Path):
     at = _app()
     _load(at, "single_queue.yaml")
@@ -121,6 +122,7 @@ def test_optimise_page_plans_and_rosters():
     assert "the plan from the Optimise page" in at.selectbox(key="simulate_staffing").options
 
 
+@pytest.mark.slow
 def test_drill_page_runs_levers_and_compares():
     at = _app()
     _load(at, "drills/network_fault.yaml")
@@ -136,6 +138,7 @@ def test_drill_page_runs_levers_and_compares():
     assert list(drills) == ["regional-network-fault"]
 
 
+@pytest.mark.slow
 def test_executive_page_builds_the_view_and_the_pdf():
     at = _app()
     _load(at, "single_queue.yaml")
@@ -158,6 +161,7 @@ def test_executive_page_refuses_a_sweep_without_the_base():
     assert any("100 %" in e.value for e in at.error)
 
 
+@pytest.mark.slow
 def test_a_long_run_leaves_the_app_usable():
     """A run goes on in the background: its page shows progress, other pages answer meanwhile,
     and the result is there on coming back."""
@@ -176,6 +180,7 @@ def test_a_long_run_leaves_the_app_usable():
     assert len(at.metric) == 1 and not at.get("progress")
 
 
+@pytest.mark.slow
 def test_settings_changed_after_a_run_are_flagged():
     """The results on show are the last run's: once a setting changes, a notice says so."""
     at = _app()
@@ -208,6 +213,7 @@ def test_an_optimisation_without_a_plan_says_so_and_offers_none():
     assert "the plan from the Optimise page" not in at.selectbox(key="simulate_staffing").options
 
 
+@pytest.mark.slow
 def test_runs_page_lists_the_kept_runs_and_compares_two():
     """The app keeps its runs in the run store; the Runs page lists them and compares two."""
     at = _app()
@@ -228,6 +234,7 @@ def test_runs_page_lists_the_kept_runs_and_compares_two():
     assert level["difference"] == pytest.approx(level.iloc[2] - level.iloc[1])
 
 
+@pytest.mark.slow
 def test_a_run_can_be_stopped_and_run_again():
     """Stop ends the run at its next replication; the page says so; Run starts it afresh."""
     at = _app()

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from builders import centre, contact_type, email_centre, exponential, group
 
 from scenarios.load import from_dict
 from scenarios.staffing import group_staffing
@@ -16,28 +17,21 @@ from sim.arrivals import draw_contacts
 from sim.behaviour import plan_behaviour
 from sim.engine import Centre
 from sim.replicate import simulate
-from sim.routing import plan_routing
+from sim.routing import routing_table
 
 DAY_S = 86400.0
 
 
 def _voice(**extra: Any) -> dict[str, Any]:
     """One voice queue, 60 calls per 30 min, AHT 180 s, 8 agents (offered load 6 Erlangs)."""
-    general = {
-        "name": "general",
-        "channel": "voice",
-        "skill": "general",
-        "volume": {"per_interval": 60},
-        "handle_time": {"distribution": "exponential", "mean_s": 180},
-    }
-    general.update(extra)
-    return {
-        "name": "behaviour",
-        "horizon": {"days": 2, "interval_min": 30},
-        "channels": [{"name": "voice", "kind": "voice"}],
-        "contact_types": [general],
-        "agent_groups": [{"name": "pool", "skills": ["general"], "agents": 8}],
-    }
+    general = contact_type("general", volume=60, handle=exponential(mean_s=180), **extra)
+    return centre(
+        "behaviour",
+        days=2,
+        interval_min=30,
+        contact_types=[general],
+        agent_groups=[group("pool", ["general"], agents=8)],
+    )
 
 
 def _run(data: dict[str, Any], replications: int = 4, seed: int = 7) -> dict[str, Any]:
@@ -70,7 +64,7 @@ def test_first_contact_resolution_f_gives_about_one_over_f_as_many_answered():
     fcr = 0.8
     data = _voice(
         first_contact_resolution=fcr,
-        repeat_after={"distribution": "exponential", "mean_min": 5},
+        repeat_after=exponential(mean_min=5),
     )
     data["agent_groups"][0]["agents"] = 12  # the extra load still gets served
     plain, repeating = _run(_voice()), _run(data)
@@ -98,13 +92,13 @@ def test_escalation_sends_its_share_of_answered_contacts_to_the_receiving_type()
 
 
 def test_redials_raise_attempts_while_callers_stay_the_same():
-    patience = {"distribution": "exponential", "mean_s": 60}
+    patience = exponential(mean_s=60)
     data = _voice(patience=patience)
     data["agent_groups"][0]["agents"] = 6  # overloaded: many abandon
     redial = copy.deepcopy(data)
     redial["contact_types"][0]["retrial"] = {
         "probability": 0.7,
-        "delay": {"distribution": "exponential", "mean_min": 3},
+        "delay": exponential(mean_min=3),
     }
     plain, redialling = _run(data), _run(redial)
     assert _mean(redialling, "retrials") > 0.2 * _mean(plain, "offered")
@@ -119,7 +113,7 @@ def test_redials_raise_attempts_while_callers_stay_the_same():
 def test_callbacks_lower_abandonment_and_count_as_answered():
     # A two-hour peak (120 calls per 30 min against 8 agents' 80) in a quiet day (30): callers
     # who take a callback in the peak are served in the lull instead of abandoning.
-    patience = {"distribution": "exponential", "mean_s": 300}
+    patience = exponential(mean_s=300)
     data = _voice(patience=patience)
     data["contact_types"][0]["volume"]["per_interval"] = [120 if 18 <= k < 22 else 30
                                                           for k in range(48)]  # fmt: skip
@@ -132,22 +126,14 @@ def test_callbacks_lower_abandonment_and_count_as_answered():
 
 
 def _email(business_hours: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "name": "mail",
-        "horizon": {"days": 3, "interval_min": 60},
-        "channels": [{"name": "mail", "kind": "email", "business_hours": business_hours}],
-        "contact_types": [
-            {
-                "name": "ticket",
-                "channel": "mail",
-                "skill": "mail",
-                "volume": {"per_interval": 10},
-                "handle_time": {"distribution": "exponential", "mean_min": 4},
-            }
-        ],
-        "targets": [{"contact_type": "ticket", "answer_within_s": 86400, "service_level": 0.9}],
-        "agent_groups": [{"name": "back_office", "skills": ["mail"], "agents": 6}],
-    }
+    return email_centre(
+        days=3,
+        business_hours=business_hours,
+        contact_type_name="ticket",
+        handle_min=4,
+        service_level=0.9,
+        agents=6,
+    )
 
 
 def test_email_backlog_drains_only_in_business_hours():
@@ -174,12 +160,12 @@ def _answer_hours(scenario) -> list[float]:
     from sim.arrivals import draw_contacts
     from sim.behaviour import plan_behaviour
     from sim.engine import Centre
-    from sim.routing import plan_routing
+    from sim.routing import routing_table
 
     contacts = draw_contacts(scenario, 3, 0)
     staffing = np.full((1, scenario.horizon.days * 24), 6)
     centre = Centre(
-        plan_routing(scenario), contacts, staffing, 3600.0, scenario.horizon.length_s,
+        routing_table(scenario), contacts, staffing, 3600.0, scenario.horizon.length_s,
         plan_behaviour(scenario, 3, 0),
     )  # fmt: skip
     record = centre.run()
@@ -193,7 +179,7 @@ def test_walk_in_hall_serves_nobody_when_closed():
         {"name": "hall", "kind": "walk_in", "opening_hours": {"start": "09:00", "end": "17:00"}}
     ]
     data["contact_types"][0].update(channel="hall", skill="counter")
-    data["contact_types"][0]["handle_time"] = {"distribution": "exponential", "mean_min": 5}
+    data["contact_types"][0]["handle_time"] = exponential(mean_min=5)
     data["agent_groups"] = [{"name": "hall", "skills": ["counter"], "agents": 2}]
     data["targets"] = []
     results = simulate(from_dict(data), seed=1, replications=2, workers=1)
@@ -234,10 +220,10 @@ def test_overdispersion_keeps_the_mean_and_widens_the_interval():
 
 def test_behaviour_runs_are_identical_whatever_the_worker_count():
     data = _voice(
-        patience={"distribution": "exponential", "mean_s": 200},
-        retrial={"probability": 0.5, "delay": {"distribution": "exponential", "mean_min": 5}},
+        patience=exponential(mean_s=200),
+        retrial={"probability": 0.5, "delay": exponential(mean_min=5)},
         first_contact_resolution=0.85,
-        repeat_after={"distribution": "exponential", "mean_h": 2},
+        repeat_after=exponential(mean_h=2),
         callback={"offer_after_wait_s": 60, "take_up": 0.5},
         self_service={"deflection": 0.2},
     )
@@ -253,7 +239,7 @@ def test_behaviour_runs_are_identical_whatever_the_worker_count():
 def test_callbacks_are_called_back_after_they_arrived():
     """Every callback taken in a peak is called back later, and no contact is answered before
     it arrives (a callback's queue entry must not be read as another contact's)."""
-    data = _voice(patience={"distribution": "exponential", "mean_s": 300})
+    data = _voice(patience=exponential(mean_s=300))
     data["contact_types"][0]["volume"]["per_interval"] = [120 if 18 <= k < 22 else 30
                                                           for k in range(48)]  # fmt: skip
     data["contact_types"][0]["callback"] = {"offer_after_wait_s": 60, "take_up": 0.6}
@@ -261,7 +247,7 @@ def test_callbacks_are_called_back_after_they_arrived():
     staffing = group_staffing(scenario)
     on_duty = np.stack([staffing[g.name].ravel() for g in scenario.agent_groups])
     centre = Centre(
-        plan_routing(scenario),
+        routing_table(scenario),
         draw_contacts(scenario, 1, 0),
         on_duty,
         scenario.horizon.interval_s,

@@ -15,7 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
+import threading
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +37,7 @@ APP_DEFAULTS = os.environ.get("WFM_APP_DEFAULTS") == "1"
 RUN_TIMEOUT_MS = 1_800_000 if APP_DEFAULTS else 240_000
 
 try:
-    from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import Page, expect, sync_playwright
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None
@@ -65,25 +65,46 @@ def server() -> Iterator[str]:
         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
     process = subprocess.Popen(
-        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
+    output: list[str] = []
+    announced = threading.Event()
+    reader = threading.Thread(
+        target=_read_output, args=(process, f"127.0.0.1:{port}", output, announced), daemon=True
+    )
+    reader.start()
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read() if process.stdout else ""
-                    pytest.fail(f"streamlit run did not start: {output[-2000:]}")
-                time.sleep(0.5)
+        if not announced.wait(timeout=60) or not _healthy(url):
+            pytest.fail(f"streamlit run did not start: {''.join(output)[-2000:]}")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=20)
+        reader.join(timeout=20)
+
+
+def _read_output(
+    process: subprocess.Popen[str], address: str, output: list[str], announced: threading.Event
+) -> None:
+    """Keep the server's output (for a failure message; unread, a full pipe would stall the
+    server) and set `announced` when it prints its address, which streamlit does once it
+    listens, or when the output ends because the server stopped."""
+    assert process.stdout is not None
+    for line in process.stdout:
+        output.append(line)
+        if address in line:
+            announced.set()
+    announced.set()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=10) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
 
 
 @pytest.fixture(scope="module")
@@ -99,10 +120,14 @@ def page(server: str) -> Iterator[Page]:
 
 def _settle(page: Page) -> None:
     """Wait until the app has finished running its script."""
+    # A click or a key starts a rerun a moment later, and nothing on the page counts the runs:
+    # "this action's rerun has begun" cannot be named (a quick rerun may begin and end between
+    # two looks at the status widget), so the rerun is given this long to begin.
     page.wait_for_timeout(500)
     page.wait_for_selector('[data-testid="stStatusWidget"]', state="detached",
                            timeout=RUN_TIMEOUT_MS)  # fmt: skip
-    page.wait_for_timeout(300)
+    # The finished run's page replaces the last one's: nothing left over from it.
+    expect(page.locator('[data-stale="true"]')).to_have_count(0, timeout=60_000)
 
 
 def _no_error(page: Page) -> None:
@@ -169,20 +194,27 @@ def _cell_shows(page: Page, table: int, text: str) -> bool:
 
 def _edit_cell(page: Page, table: int, row: int, column: int, text: str) -> None:
     """Type `text` into a cell of an editable table (0-based row and column), by keyboard."""
-    box = page.locator('[data-testid="stDataFrame"]').nth(table).bounding_box()
+    grid = page.locator('[data-testid="stDataFrame"]').nth(table)
+    box = grid.bounding_box()
     page.mouse.click(box["x"] + 30, box["y"] + 35 * (row + 1) + 17)  # under the header row
-    page.wait_for_timeout(300)
+    expect(grid.get_by_test_id("data-grid-canvas")).to_be_focused()
     for _ in range(column):
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
+    editor = page.locator(".gdg-input")  # the cell's editor, loaded when first opened
+    expect(editor).to_be_focused(timeout=60_000)
     page.keyboard.press("Control+A")
     page.keyboard.type(text)
-    page.wait_for_timeout(500)  # the cell's editor takes the text before Enter commits it
+    expect(editor).to_have_value(text)
+    # The number editor (react-number-format) hands the typed value on to the grid a moment
+    # after the box shows it, and nothing on the page tells when: Enter before then commits
+    # the old value (2 runs in 6 without this wait; none in 12 with it).
+    page.wait_for_timeout(500)
     page.keyboard.press("Enter")
     _settle(page)
 
 
+@pytest.mark.slow
 def test_the_app_in_a_browser(page: Page, tmp_path: Path):
     _load(page, "single_queue.yaml")
     _no_error(page)

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import REPO, WfmRunner, contract_path, queue_scenario, write_yaml
+from builders import queue_scenario
+from conftest import REPO, WfmRunner, contract_path, write_yaml
 
 from scenarios.load import load
 from sim.cluster import ENV_SCHEDULER, ClusterError, executor_for
@@ -31,6 +32,7 @@ def scheduler() -> Iterator[str]:
         yield cluster.scheduler_address
 
 
+@pytest.mark.slow
 def test_simulate_on_dask_equals_the_local_run(wfm: WfmRunner, tmp_path: Path, scheduler: str):
     local, dask = tmp_path / "local.json", tmp_path / "dask.json"
     scenario = contract_path("multi_skill.yaml")
@@ -43,6 +45,7 @@ def test_simulate_on_dask_equals_the_local_run(wfm: WfmRunner, tmp_path: Path, s
     assert dask.read_bytes() == local.read_bytes()
 
 
+@pytest.mark.slow
 def test_optimise_on_dask_finds_the_local_plan(wfm: WfmRunner, tmp_path: Path, scheduler: str):
     scenario = write_yaml(tmp_path / "queue.yaml", queue_scenario(60, 100, 180, 150, 6, days=1))
     args = ["optimise", scenario, "--replications", "4", "--max-replications", "16",
@@ -57,6 +60,7 @@ def test_optimise_on_dask_finds_the_local_plan(wfm: WfmRunner, tmp_path: Path, s
     assert two["rounds"] == one["rounds"] and two["verification"] == one["verification"]
 
 
+@pytest.mark.slow
 def test_drill_on_dask_from_the_environment(
     wfm: WfmRunner, tmp_path: Path, scheduler: str, monkeypatch: pytest.MonkeyPatch
 ):
@@ -70,6 +74,7 @@ def test_drill_on_dask_from_the_environment(
     assert json.loads(dask.read_text()) == json.loads(local.read_text())
 
 
+@pytest.mark.slow
 def test_executor_feeds_every_replication_to_the_cluster(scheduler: str):
     """One task per replication ran on the cluster's workers, and they gave the local numbers."""
     model = load(contract_path("single_queue.yaml"))
@@ -104,6 +109,7 @@ def test_without_a_scheduler_the_runs_stay_local(monkeypatch: pytest.MonkeyPatch
         pass
 
 
+@pytest.mark.slow
 def test_sweep_on_dask_equals_the_local_run(wfm: WfmRunner, tmp_path: Path, scheduler: str):
     """A grid's points all go to the cluster together and give the local numbers."""
     args = ["sweep", contract_path("single_queue.yaml"), "--vary", "volume=0.9,1.1",

@@ -36,6 +36,7 @@ def test_a_target_s_pool_is_the_types_sharing_an_agent_group_with_it():
     assert all(weights[t] == 0 for t in ("billing", "chat", "email", "counter"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scope", ["interval", "day", "horizon"])
 def test_the_controls_expectations_and_variance_are_exact(scope):
     # Over 3,000 replications of the week's arrivals (8 % day-to-day volume error on the

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import queue_scenario
+from builders import queue_scenario
 from exact_queues import erlang_a
 
 from optimise.cuts import (
@@ -108,6 +108,7 @@ def test_load_floors_pool_the_groups_of_each_skill():
     assert load == pytest.approx(np.full(24, PER_HOUR * AHT_S / 3600))
 
 
+@pytest.mark.slow
 def test_groups_whose_reaches_are_disjoint_share_a_finite_difference_exactly(monkeypatch):
     from optimise import cuts
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from builders import centre, channel, contact_type, exponential, group
 
 from scenarios.demand import expected_offered, open_mask, scenario_volume, volume_per_interval
 from scenarios.load import from_dict
@@ -17,18 +18,7 @@ from sim.behaviour import absent_staffing
 
 WEDNESDAY = "2024-01-03"  # 1 January 2024 was a Monday
 FRIDAY = "2024-01-05"
-EXPONENTIAL_2H = {"distribution": "exponential", "mean_h": 2}
-
-
-def _contact_type(name: str, volume: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {
-        "name": name,
-        "channel": "voice",
-        "skill": "general",
-        "volume": volume,
-        "handle_time": {"distribution": "exponential", "mean_s": 180},
-        **extra,
-    }
+EXPONENTIAL_2H = exponential(mean_h=2)
 
 
 def _centre(
@@ -42,16 +32,15 @@ def _centre(
 ) -> dict[str, Any]:
     """One voice queue ("general") and one group ("pool", 5 agents) unless told otherwise;
     the default 6-hour intervals make 4 a day: 00-06, 06-12, 12-18, 18-24."""
-    horizon: dict[str, Any] = {"days": days, "interval_min": interval_min, "cyclic": cyclic}
-    if start is not None:
-        horizon["start"] = start
-    return {
-        "name": "hand-worked",
-        "horizon": horizon,
-        "channels": [{"name": "voice", "kind": "voice"}],
-        "contact_types": [_contact_type("general", volume or {"per_interval": 10})],
-        "agent_groups": groups or [{"name": "pool", "skills": ["general"], "agents": 5}],
-    }
+    return centre(
+        "hand-worked",
+        days=days,
+        interval_min=interval_min,
+        cyclic=cyclic,
+        start=start,
+        contact_types=[contact_type("general", volume=volume or 10)],
+        agent_groups=groups or [group("pool", ["general"], agents=5)],
+    )
 
 
 def _volume(data: dict[str, Any]) -> np.ndarray:
@@ -110,17 +99,9 @@ def test_open_mask_until_midnight_and_without_hours() -> None:
 def _hall(volume: dict[str, Any]) -> dict[str, Any]:
     """A walk-in hall open 06:00-18:00 (intervals 1 and 2) Monday to Friday, for a week."""
     data = _centre(volume)
-    data["channels"] = [
-        {
-            "name": "voice",
-            "kind": "walk_in",
-            "opening_hours": {
-                "start": "06:00",
-                "end": "18:00",
-                "days": ["mon", "tue", "wed", "thu", "fri"],
-            },
-        }
-    ]
+    weekdays = ["mon", "tue", "wed", "thu", "fri"]
+    opening_hours = {"start": "06:00", "end": "18:00", "days": weekdays}
+    data["channels"] = [channel("voice", "walk_in", opening_hours=opening_hours)]
     return data
 
 
@@ -148,9 +129,8 @@ def test_walk_in_hours_spread_a_daily_volume_over_the_open_intervals() -> None:
 def test_email_business_hours_do_not_limit_arrivals() -> None:
     """E-mail arrives around the clock; only its working is limited to business hours."""
     data = _centre({"per_interval": [5, 10, 20, 40]}, days=2)
-    data["channels"] = [
-        {"name": "voice", "kind": "email", "business_hours": {"start": "06:00", "end": "18:00"}}
-    ]
+    business_hours = {"start": "06:00", "end": "18:00"}
+    data["channels"] = [channel("voice", "email", business_hours=business_hours)]
     scenario = from_dict(data)
     got = scenario_volume(scenario, scenario.contact_types[0])
     np.testing.assert_allclose(got, [[5, 10, 20, 40]] * 2)
@@ -162,16 +142,17 @@ def test_email_business_hours_do_not_limit_arrivals() -> None:
 def test_expected_offered_counts_deflection_repeats_and_an_escalation_chain() -> None:
     """A escalates 0.2 to B, B escalates 0.1 to C; a type's offered contacts are its own new
     ones plus what escalates to it, divided by 1 - (1 - E)(1 - f) for its repeats."""
-    a = _contact_type(
+    a = contact_type(
         "a",
-        {"per_interval": [0, 100, 200, 50]},
+        skill="general",
+        volume=[0, 100, 200, 50],
         self_service={"deflection": 0.2},
         first_contact_resolution=0.75,
         repeat_after=EXPONENTIAL_2H,
         escalation=[{"to": "b", "probability": 0.2}],
     )
-    b = _contact_type("b", {"per_interval": 30}, escalation=[{"to": "c", "probability": 0.1}])
-    c = _contact_type("c", {"per_interval": 15})
+    b = contact_type("b", skill="general", volume=30, escalation=[{"to": "c", "probability": 0.1}])
+    c = contact_type("c", skill="general", volume=15)
     data = _centre(days=1)
     data["contact_types"] = [a, b, c]
     offered_a, offered_b, offered_c = expected_offered(from_dict(data))
@@ -196,7 +177,7 @@ def test_expected_offered_with_repeats_only() -> None:
 
 
 def _shift_group(*shifts: dict[str, Any], name: str = "pool") -> dict[str, Any]:
-    return {"name": name, "skills": ["general"], "shifts": list(shifts)}
+    return group(name, ["general"], shifts=list(shifts))
 
 
 def test_a_weekday_name_expands_to_every_such_day_of_the_horizon() -> None:
@@ -259,7 +240,7 @@ def test_breaks_take_agents_off_duty_on_a_grid_finer_than_the_interval() -> None
 def test_a_group_with_agents_alongside_a_group_with_shifts() -> None:
     """`agents` per 30-min interval repeat on the finer grid the other group's shifts need."""
     profile = [k % 5 for k in range(48)]
-    counted = {"name": "counted", "skills": ["general"], "agents": profile}
+    counted = group("counted", ["general"], agents=profile)
     shifted = _shift_group({"day": 0, "start": "08:15", "end": "09:00", "count": 7}, name="shifted")
     scenario = from_dict(_centre(days=1, interval_min=30, groups=[counted, shifted]))
     staffing = group_staffing(scenario)
@@ -293,8 +274,8 @@ def test_a_shift_past_the_horizon_end_wraps_when_cyclic_and_is_cut_otherwise(
 def _absent_centre(absence: float) -> Any:
     """Two groups: "front" with the given absence, "back" with none."""
     groups = [
-        {"name": "front", "skills": ["general"], "agents": 1, "absence": absence},
-        {"name": "back", "skills": ["general"], "agents": 1},
+        group("front", ["general"], agents=1, absence=absence),
+        group("back", ["general"], agents=1),
     ]
     return from_dict(_centre(days=1, groups=groups))
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from builders import centre, channel, contact_type, exponential, group, target
 from conftest import WfmRunner, write_yaml
 
 from report.drill_figure import timeline_figure
@@ -21,7 +22,7 @@ from sim.behaviour import FIRST, RETRIAL, plan_behaviour
 from sim.drill import AS_GIVEN, drill, timeline_bins
 from sim.engine import Centre
 from sim.incident import Drill, IncidentClock, draw_surge, merge, multiplier
-from sim.routing import plan_routing
+from sim.routing import routing_table
 
 REPS = 6
 
@@ -29,7 +30,6 @@ REPS = 6
 def _centre(**incident: Any) -> dict[str, Any]:
     """A one-day hotline (tech and billing calls, 60 each per 30 min) staffed for its normal
     load, with a network fault at 09:00 tripling tech calls for three hours."""
-    voice = {"distribution": "exponential", "mean_s": 180}
     fault = {
         "name": "fault",
         "kind": "network_fault",
@@ -49,31 +49,29 @@ def _centre(**incident: Any) -> dict[str, Any]:
         },
     }
     fault.update(incident)
-    return {
-        "name": "drill-centre",
-        "horizon": {"days": 1, "interval_min": 30},
-        "channels": [{"name": "hotline", "kind": "voice"}],
-        "contact_types": [
-            {
-                "name": name,
-                "channel": "hotline",
-                "skill": name,
-                "volume": {"per_interval": 60},
-                "handle_time": {"distribution": "exponential", "mean_s": 300},
-                "patience": voice,
-            }
-            for name in ("tech", "billing")
+    teams = ("tech", "billing")
+    return centre(
+        "drill-centre",
+        days=1,
+        interval_min=30,
+        channels=[channel("hotline", "voice")],
+        contact_types=[
+            contact_type(
+                name,
+                channel="hotline",
+                volume=60,
+                handle=exponential(mean_s=300),
+                patience=exponential(mean_s=180),
+            )
+            for name in teams
         ],
-        "targets": [
-            {"contact_type": name, "answer_within_s": 20, "service_level": 0.8}
-            for name in ("tech", "billing")
+        targets=[target(name, 20, 0.8) for name in teams],
+        agent_groups=[
+            group("tech_team", ["tech"], agents=14),
+            group("billing_team", ["billing"], agents=14),
         ],
-        "agent_groups": [
-            {"name": "tech_team", "skills": ["tech"], "agents": 14},
-            {"name": "billing_team", "skills": ["billing"], "agents": 14},
-        ],
-        "incidents": [fault],
-    }
+        incidents=[fault],
+    )
 
 
 def _with_plans(data: dict[str, Any], **plans: dict[str, Any]) -> dict[str, Any]:
@@ -268,7 +266,7 @@ def test_a_caller_is_offered_a_callback_once() -> None:
                            3, replication)  # fmt: skip
         contacts = merge(draw_contacts(scenario, 3, replication),
                          draw_surge(scenario, incident, 3, replication))  # fmt: skip
-        centre = Centre(plan_routing(scenario), contacts, on_duty, scenario.horizon.interval_s,
+        centre = Centre(routing_table(scenario), contacts, on_duty, scenario.horizon.interval_s,
                         scenario.horizon.length_s, behaviour, controller)  # fmt: skip
         controller.attach(centre)
         record = centre.run()
@@ -336,7 +334,7 @@ def test_the_incidents_redial_delay_replaces_the_types_own() -> None:
     controller = Drill(scenario, incident, incident.response, behaviour,
                        np.zeros_like(on_duty), 3, 0)  # fmt: skip
     contacts = merge(draw_contacts(scenario, 3, 0), draw_surge(scenario, incident, 3, 0))
-    centre = Centre(plan_routing(scenario), contacts, on_duty, scenario.horizon.interval_s,
+    centre = Centre(routing_table(scenario), contacts, on_duty, scenario.horizon.interval_s,
                     scenario.horizon.length_s, behaviour, controller)  # fmt: skip
     controller.attach(centre)
     centre.env.run(until=9 * 3600 + 10)
@@ -363,7 +361,7 @@ def test_every_contact_is_counted_once() -> None:
     controller = Drill(scenario, incident, incident.response, behaviour,
                        np.zeros_like(on_duty), 3, 0)  # fmt: skip
     normal, surge = draw_contacts(scenario, 3, 0), draw_surge(scenario, incident, 3, 0)
-    centre = Centre(plan_routing(scenario), merge(normal, surge), on_duty,
+    centre = Centre(routing_table(scenario), merge(normal, surge), on_duty,
                     scenario.horizon.interval_s, scenario.horizon.length_s, behaviour,
                     controller)  # fmt: skip
     controller.attach(centre)

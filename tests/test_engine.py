@@ -10,13 +10,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
+from builders import (
+    centre,
+    chat_centre,
+    constant,
+    contact_type,
+    exponential,
+    group,
+    lognormal,
+)
 
 from scenarios.load import from_dict
 from sim.arrivals import Contacts
 from sim.engine import Centre
 from sim.metrics import ABANDONED, ANSWERED, OFFERED, UNFINISHED
 from sim.replicate import simulate
-from sim.routing import plan_routing
+from sim.routing import routing_table
 
 LIBRARY = Path(__file__).resolve().parents[1] / "scenarios" / "library"
 
@@ -32,29 +41,17 @@ def _centre(scenario_dict: dict, rows: list[tuple], staffing: list[list[int]], l
         np.array(col, dtype=float) for col in zip(*rows, strict=True)
     )
     contacts = Contacts(arrival, ctype.astype(int), tier.astype(int), handle, patience)
-    plan = plan_routing(scenario)
-    return Centre(plan, contacts, np.array(staffing), 1800.0, length_s)
+    routing = routing_table(scenario)
+    return Centre(routing, contacts, np.array(staffing), 1800.0, length_s)
 
 
 def _two_skill(groups: list[dict], tiers: bool = False) -> dict:
-    billing = {
-        "name": "billing",
-        "channel": "voice",
-        "skill": "billing",
-        "volume": {"per_interval": 1},
-        "handle_time": {"distribution": "constant", "value_s": 100},
-    }
+    """Billing and tech calls (one each per 30 min, 100 s to handle) for the given groups."""
+    billing = contact_type("billing", volume=1, handle=constant(100))
     if tiers:
         billing["tiers"] = [{"name": "gold", "share": 0.5}, {"name": "plain", "share": 0.5}]
-    tech = {**billing, "name": "tech", "skill": "tech"}
-    tech.pop("tiers", None)
-    return {
-        "name": "t",
-        "horizon": {"days": 1, "interval_min": 30},
-        "channels": [{"name": "voice", "kind": "voice"}],
-        "contact_types": [billing, tech],
-        "agent_groups": groups,
-    }
+    tech = contact_type("tech", volume=1, handle=constant(100))
+    return centre("t", days=1, interval_min=30, contact_types=[billing, tech], agent_groups=groups)
 
 
 INF = np.inf
@@ -62,8 +59,8 @@ INF = np.inf
 
 def test_arrival_goes_to_the_group_listing_its_skill_earliest():
     groups = [
-        {"name": "blended", "skills": ["tech", "billing"], "agents": 1},
-        {"name": "billing_team", "skills": ["billing"], "agents": 1},
+        group("blended", ["tech", "billing"], agents=1),
+        group("billing_team", ["billing"], agents=1),
     ]
     centre = _centre(_two_skill(groups), [(10, 0, 0, 100, INF), (20, 0, 0, 100, INF)], [[1], [1]])
     record = centre.run()
@@ -74,15 +71,15 @@ def test_arrival_goes_to_the_group_listing_its_skill_earliest():
 
 def test_specialists_before_generalists_at_the_same_list_position():
     groups = [
-        {"name": "blended", "skills": ["tech", "billing"], "agents": 1},
-        {"name": "tech_team", "skills": ["tech"], "agents": 1},
+        group("blended", ["tech", "billing"], agents=1),
+        group("tech_team", ["tech"], agents=1),
     ]
     centre = _centre(_two_skill(groups), [(10, 1, 0, 100, INF)], [[1], [1]])
     assert centre.run().served_by.tolist() == [1]
 
 
 def test_longest_idle_agent_takes_the_next_contact():
-    groups = [{"name": "team", "skills": ["billing", "tech"], "agents": 3}]
+    groups = [group("team", ["billing", "tech"], agents=3)]
     # Agents 0, 1, 2 start idle in that order; 0 and 1 serve until 110 and 220; then agent 2
     # (idle since the start) is the longest idle, then 0 (idle since 110), then 1 (since 220).
     rows = [(10, 0, 0, 100, INF), (20, 0, 0, 200, INF)]
@@ -92,7 +89,7 @@ def test_longest_idle_agent_takes_the_next_contact():
 
 
 def test_free_agent_serves_its_first_skill_then_the_highest_tier_then_the_longest_waiting():
-    groups = [{"name": "blended", "skills": ["tech", "billing"], "agents": 1}]
+    groups = [group("blended", ["tech", "billing"], agents=1)]
     rows = [
         (0, 0, 1, 100, INF),  # billing plain: served at once, busy until 100
         (10, 0, 1, 100, INF),  # billing plain, waiting longest
@@ -106,7 +103,7 @@ def test_free_agent_serves_its_first_skill_then_the_highest_tier_then_the_longes
 
 
 def test_expired_contacts_are_skipped_and_abandon_at_their_deadline():
-    groups = [{"name": "team", "skills": ["billing", "tech"], "agents": 1}]
+    groups = [group("team", ["billing", "tech"], agents=1)]
     rows = [(0, 0, 0, 100, INF), (10, 0, 0, 100, 50), (20, 0, 0, 100, 200)]
     record = _centre(_two_skill(groups), rows, [[1], [1]], length_s=10_000).run()
     # The second caller's patience ends at 60, before the agent is free at 100.
@@ -115,7 +112,7 @@ def test_expired_contacts_are_skipped_and_abandon_at_their_deadline():
 
 
 def test_agent_going_off_duty_finishes_the_contact_in_hand():
-    groups = [{"name": "team", "skills": ["billing", "tech"], "agents": [1, 0] + [0] * 46}]
+    groups = [group("team", ["billing", "tech"], agents=[1, 0] + [0] * 46)]
     # Busy from 1700 to 2300 across the 1800 s boundary; a caller at 1750 is never served.
     rows = [(1700, 0, 0, 600, INF), (1750, 0, 0, 100, INF)]
     centre = _centre(_two_skill(groups), rows, [[1, 0]], length_s=3600)
@@ -126,28 +123,16 @@ def test_agent_going_off_duty_finishes_the_contact_in_hand():
 
 
 def test_agent_coming_on_duty_takes_the_waiting_contact():
-    groups = [{"name": "team", "skills": ["billing", "tech"], "agents": [0, 1] + [1] * 46}]
+    groups = [group("team", ["billing", "tech"], agents=[0, 1] + [1] * 46)]
     rows = [(100, 0, 0, 60, INF)]
     record = _centre(_two_skill(groups), rows, [[0, 1]], length_s=3600).run()
     assert record.answer_s.tolist() == [1800]
 
 
 def test_chat_agent_holds_up_to_concurrency_chats_least_loaded_first():
-    scenario = {
-        "name": "chat",
-        "horizon": {"days": 1, "interval_min": 30},
-        "channels": [{"name": "chat", "kind": "chat", "concurrency": 2}],
-        "contact_types": [
-            {
-                "name": "web",
-                "channel": "chat",
-                "skill": "chat",
-                "volume": {"per_interval": 1},
-                "handle_time": {"distribution": "constant", "value_s": 100},
-            }
-        ],
-        "agent_groups": [{"name": "chat_team", "skills": ["chat"], "agents": 2}],
-    }
+    scenario = chat_centre(
+        days=1, concurrency=2, volume=1, handle=constant(100), agents=2, team="chat_team"
+    )
     rows = [(t, 0, 0, 1000, INF) for t in (0, 1, 2, 3, 4)]
     record = _centre(scenario, rows, [[2]], length_s=5000).run()
     # Four chats in hand at once (two agents x two), the fifth waits for a free slot.
@@ -180,6 +165,7 @@ def test_unfinished_contacts_are_those_still_waiting_at_the_end():
     assert last["answered"] == 0
 
 
+@pytest.mark.slow
 def test_same_seed_gives_byte_identical_json_whatever_the_worker_count():
     scenario = from_dict(_yaml("multi_skill.yaml"))
     one = json.dumps(simulate(scenario, seed=11, replications=3, workers=1).to_json())
@@ -201,6 +187,7 @@ def test_higher_tier_never_gets_a_worse_service_level():
     assert levels[0] - levels[-1] > 0.1
 
 
+@pytest.mark.slow
 def test_blended_agents_lift_service_level_against_split_specialists():
     data = _yaml("multi_skill.yaml")
     data["horizon"]["days"] = 2
@@ -229,22 +216,14 @@ def test_blended_agents_lift_service_level_against_split_specialists():
 @pytest.mark.parametrize("agents", [8, 12])
 def test_chat_concurrency_three_carries_three_times_the_load(agents):
     def run(concurrency: int, volume: float):
-        data = {
-            "name": "chat",
-            "horizon": {"days": 2, "interval_min": 30},
-            "channels": [{"name": "chat", "kind": "chat", "concurrency": concurrency}],
-            "contact_types": [
-                {
-                    "name": "web",
-                    "channel": "chat",
-                    "skill": "chat",
-                    "volume": {"per_interval": volume},
-                    "handle_time": {"distribution": "lognormal", "mean_s": 600, "cv": 0.7},
-                    "patience": {"distribution": "exponential", "mean_s": 300},
-                }
-            ],
-            "agent_groups": [{"name": "team", "skills": ["chat"], "agents": agents}],
-        }
+        data = chat_centre(
+            days=2,
+            concurrency=concurrency,
+            volume=volume,
+            handle=lognormal(600, 0.7),
+            patience=exponential(mean_s=300),
+            agents=agents,
+        )
         return simulate(from_dict(data), seed=8, replications=3, workers=1).to_json()
 
     volume = agents * 2.1  # 70 % of one-at-a-time capacity (3 chats of 600 s per 30 min)

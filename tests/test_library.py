@@ -86,6 +86,7 @@ def test_the_telecom_week_uses_every_behaviour() -> None:
     assert emergency is not None and emergency.answer_within_s == 900
 
 
+@pytest.mark.slow
 def test_the_telecom_week_simulates_with_every_behaviour_showing() -> None:
     scenario = load(TELECOM)
     shifts = json.loads(WEEK_PLAN.read_text(encoding="utf-8"))["shifts"]
@@ -147,6 +148,7 @@ def test_the_bundled_week_plan_staffs_the_telecom_week() -> None:
     assert total == pytest.approx(plan["agent_hours"])
 
 
+@pytest.mark.slow
 def test_a_drill_runs_on_the_bundled_plan(wfm, tmp_path: Path) -> None:
     out = tmp_path / "drill.json"
     run = wfm("drill", LIBRARY / "drills/network_fault.yaml", "--incident",

@@ -5,6 +5,16 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import pytest
+from builders import (
+    break_rule,
+    centre,
+    contact_type,
+    exponential,
+    group,
+    lognormal,
+    shift_template,
+    target,
+)
 
 from optimise import search as loop_search
 from optimise.aims import default_cap
@@ -20,48 +30,26 @@ PROFILE = [4] * 12 + [20, 40, 60, 70, 70, 60, 60, 70, 70, 60, 50, 40] * 2 + [20]
 
 
 def _scenario(scope: str) -> dict:
-    return {
-        "name": "loop",
-        "horizon": {"days": 1, "interval_min": 30},
-        "channels": [{"name": "voice", "kind": "voice"}],
-        "contact_types": [
-            {
-                "name": "general",
-                "channel": "voice",
-                "skill": "general",
-                "volume": {"per_interval": PROFILE},
-                "handle_time": {"distribution": "lognormal", "mean_s": 200, "cv": 1.0},
-                "patience": {"distribution": "exponential", "mean_s": 150},
-            }
+    return centre(
+        "loop",
+        days=1,
+        interval_min=30,
+        contact_types=[
+            contact_type(
+                "general",
+                volume=PROFILE,
+                handle=lognormal(200, 1.0),
+                patience=exponential(mean_s=150),
+            )
         ],
-        "targets": [
-            {"contact_type": "general", "answer_within_s": 20, "service_level": 0.8, "scope": scope}
+        targets=[target("general", 20, 0.8, scope=scope)],
+        agent_groups=[group("pool", ["general"], cost_per_hour=20)],
+        shift_templates=[
+            shift_template("early", 8, ("05:00", "10:00"), breaks=[break_rule(30, 3, 5)]),
+            shift_template("late", 8, ("12:00", "16:00"), breaks=[break_rule(30, 3, 5)]),
+            shift_template("night", 9, ("21:00", "22:00"), cost_factor=1.25),
         ],
-        "agent_groups": [{"name": "pool", "skills": ["general"], "cost_per_hour": 20}],
-        "shift_templates": [
-            {
-                "name": "early",
-                "length_h": 8,
-                "start_between": ["05:00", "10:00"],
-                "start_step_min": 60,
-                "breaks": [{"length_min": 30, "after_h_min": 3, "after_h_max": 5}],
-            },
-            {
-                "name": "late",
-                "length_h": 8,
-                "start_between": ["12:00", "16:00"],
-                "start_step_min": 60,
-                "breaks": [{"length_min": 30, "after_h_min": 3, "after_h_max": 5}],
-            },
-            {
-                "name": "night",
-                "length_h": 9,
-                "start_between": ["21:00", "22:00"],
-                "start_step_min": 60,
-                "cost_factor": 1.25,
-            },
-        ],
-    }
+    )
 
 
 @pytest.mark.slow
@@ -114,6 +102,7 @@ def test_a_given_requirement_is_scheduled_without_simulation():
     assert document["rounds"] == [] and document["cost"] > 0
 
 
+@pytest.mark.slow
 def test_the_same_seed_gives_the_same_plan_whatever_the_workers():
     scenario = from_dict(_scenario("interval"))
     one = optimise(scenario, seed=3, replications=4, time_limit_s=5, max_rounds=4, workers=1)

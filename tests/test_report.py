@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pypdf
 import pytest
+from builders import channel, contact_type, exponential, group
 from conftest import REPO, CliRun, WfmRunner, contract_path, invoke, load_contract
 
 from optimise import frontier
@@ -128,14 +129,12 @@ def mixed() -> Results:
     """multi_skill.yaml (2 days; voice with tiers, and chat of concurrency 3) with an e-mail
     type and its own group added, 2 replications."""
     data = load_contract("multi_skill.yaml")
-    data["channels"].append(
-        {"name": "tickets", "kind": "email", "business_hours": {"start": "08:00", "end": "20:00"}}
-    )
+    business_hours = {"start": "08:00", "end": "20:00"}
+    data["channels"].append(channel("tickets", "email", business_hours=business_hours))
     data["contact_types"].append(
-        {"name": "mail", "channel": "tickets", "skill": "mail", "volume": {"per_interval": 20},
-         "handle_time": {"distribution": "exponential", "mean_s": 900}}
-    )  # fmt: skip
-    data["agent_groups"].append({"name": "back_office", "skills": ["mail"], "agents": 4})
+        contact_type("mail", channel="tickets", volume=20, handle=exponential(mean_s=900))
+    )
+    data["agent_groups"].append(group("back_office", ["mail"], agents=4))
     return simulate(from_dict(data, "multi_skill_mail.yaml"), seed=SEED, replications=2, workers=1)
 
 
@@ -534,6 +533,7 @@ def test_frontier_figure_with_pay(plan_sweeps: dict[int, list[FrontierPoint]]) -
     np.testing.assert_allclose(np.asarray(curve.get_xdata(), float), [p["cost"] for p in points])
 
 
+@pytest.mark.slow
 def test_target_rows(sweep: Sweep, short: Results) -> None:
     """Who, the goal, what was achieved with its interval, and the verdict."""
     missed = short.target_results()
@@ -636,6 +636,7 @@ def report_run(
     return ReportRun(run, pdf)
 
 
+@pytest.mark.slow
 def test_report_writes_one_page(report_run: ReportRun) -> None:
     """Exit 0, one PDF page with the capacity chart, the frontier, the targets and the drill;
     stdout names the file and the plan's hours and cost (4,312 h x 28)."""
@@ -654,6 +655,7 @@ def test_report_writes_one_page(report_run: ReportRun) -> None:
         assert words in text, words
 
 
+@pytest.mark.slow
 def test_report_scenario_option_and_no_drills(wfm: WfmRunner, tmp_path: Path) -> None:
     """`--scenario` serves a plan that names none; the plan's own cost is the one reported;
     without `--drill` there is no surge table."""
@@ -761,6 +763,7 @@ def test_report_refuses_a_folder_as_pdf(wfm: WfmRunner, tmp_path: Path) -> None:
     assert list(folder.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_report_numbers_in_the_page_title(report_run: ReportRun) -> None:
     """The page's title is the line printed: the same hours, cost and targets."""
     _, text = pdf_text(report_run.pdf)

@@ -28,6 +28,7 @@ def _surging(delay_min: float = 15) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 def test_the_reserve_found_is_the_smallest_that_meets_the_targets() -> None:
     scenario = from_dict(_surging())
     staffing = group_staffing(scenario)
@@ -53,6 +54,7 @@ def test_the_reserve_found_is_the_smallest_that_meets_the_targets() -> None:
     assert not met(0, 1 + VERIFY_SEED_OFFSET)
 
 
+@pytest.mark.slow
 def test_a_later_reserve_must_be_larger_and_may_be_out_of_reach() -> None:
     def size(delay_min: float):
         scenario = from_dict(_surging(delay_min))

@@ -40,6 +40,7 @@ def _simulate(wfm: WfmRunner, tmp_path: Path, store: Path, seed: int) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_runs_are_kept_listed_shown_and_compared(wfm: WfmRunner, tmp_path: Path):
     store = tmp_path / "runs.duckdb"
     first = _simulate(wfm, tmp_path, store, 1)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from builders import contact_type, exponential
 from conftest import (
     CONTRACT_FILES,
     CliRun,
@@ -398,17 +399,12 @@ BAD_INPUTS = {
             set_at(
                 "contact_types",
                 0,
-                value={
-                    "name": "general",
-                    "channel": "voice",
-                    "skill": "general",
-                    "volume": {"per_interval": 300},
-                    "handle_time": {"distribution": "exponential", "mean_s": 180},
-                    "retrial": {
-                        "probability": 0.5,
-                        "delay": {"distribution": "exponential", "mean_min": 10},
-                    },
-                },
+                value=contact_type(
+                    "general",
+                    volume=300,
+                    handle=exponential(mean_s=180),
+                    retrial={"probability": 0.5, "delay": exponential(mean_min=10)},
+                ),
             ),
         ),
         "contact_types[0].retrial",

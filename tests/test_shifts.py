@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import yaml
-from conftest import CONTRACT_DIR
+from builders import break_rule, centre, contact_type, exponential, group, shift_template
+from conftest import load_contract
 
 from optimise.requirements import analytic_requirement, read_requirement_csv
 from optimise.shifts import schedule, with_required
@@ -13,23 +13,17 @@ from scenarios.load import ScenarioError, from_dict
 from scenarios.staffing import minutes_per_interval, on_duty
 
 
-def _one_day(templates: list[dict], cyclic: bool = True, **group) -> dict:
-    return {
-        "name": "hand",
-        "horizon": {"days": 1, "interval_min": 60, "cyclic": cyclic},
-        "channels": [{"name": "voice", "kind": "voice"}],
-        "contact_types": [
-            {
-                "name": "general",
-                "channel": "voice",
-                "skill": "general",
-                "volume": {"per_interval": 10},
-                "handle_time": {"distribution": "exponential", "mean_s": 180},
-            }
-        ],
-        "agent_groups": [{"name": "pool", "skills": ["general"], "cost_per_hour": 10, **group}],
-        "shift_templates": templates,
-    }
+def _one_day(templates: list[dict], cyclic: bool = True, **group_rules) -> dict:
+    """One day in hours: 10 calls an hour of 180 s, a "pool" at 10 an hour."""
+    return centre(
+        "hand",
+        days=1,
+        interval_min=60,
+        cyclic=cyclic,
+        contact_types=[contact_type("general", volume=10, handle=exponential(mean_s=180))],
+        agent_groups=[group("pool", ["general"], cost_per_hour=10, **group_rules)],
+        shift_templates=templates,
+    )
 
 
 def _need(hours: dict[int, float]) -> dict[str, np.ndarray]:
@@ -39,12 +33,7 @@ def _need(hours: dict[int, float]) -> dict[str, np.ndarray]:
     return {"pool": need}
 
 
-FOUR_HOURS = {
-    "name": "t4",
-    "length_h": 4,
-    "start_between": ["08:00", "12:00"],
-    "start_step_min": 60,
-}
+FOUR_HOURS = shift_template("t4", 4, ("08:00", "12:00"))
 
 
 def test_known_optimum_two_blocks_of_four_hours():
@@ -69,12 +58,7 @@ def test_fractional_requirement_is_rounded_up_by_the_shifts():
 
 
 def test_breaks_never_uncover_an_interval():
-    template = {
-        **FOUR_HOURS,
-        "length_h": 8,
-        "start_between": ["08:00", "08:00"],
-        "breaks": [{"length_min": 60, "after_h_min": 3, "after_h_max": 5}],
-    }
+    template = shift_template("t4", 8, ("08:00", "08:00"), breaks=[break_rule(60, 3, 5)])
     scenario = from_dict(_one_day([template]))
     plan = schedule(scenario, _need({h: 3 for h in range(8, 16)}), time_limit_s=10)
     # Breaks start at 11:00, 12:00 or 13:00 and can be staggered, but cover is needed.
@@ -89,8 +73,7 @@ def test_breaks_never_uncover_an_interval():
 
 
 def test_a_shift_crossing_midnight_wraps_onto_the_first_day():
-    night = {"name": "night", "length_h": 8, "start_between": ["20:00", "20:00"],
-             "start_step_min": 60}  # fmt: skip
+    night = shift_template("night", 8, ("20:00", "20:00"))
     need = _need({2: 1})
     plan = schedule(from_dict(_one_day([night])), need, time_limit_s=10)
     assert plan.status == "optimal" and plan.shifts[0]["end"] == "04:00"
@@ -126,13 +109,23 @@ def test_budget_cap():
 def test_min_agents_staffs_every_interval():
     scenario = from_dict(_one_day([FOUR_HOURS], min_agents=1))
     plan = schedule(scenario, _need({}), time_limit_s=10)
-    covered = [row for row in plan.coverage if row["scheduled"] >= 1]
-    # Starts between 08:00 and 12:00 reach only 08:00-16:00; the rest cannot be covered.
-    assert plan.status == "infeasible" or len(covered) == 24
+    # No calls need anyone, but the floor asks for one agent in each of the 24 hours, and
+    # starts between 08:00 and 12:00 reach only 08:00-16:00: the rest cannot be covered.
+    assert plan.status == "infeasible"
+    assert plan.cost is None and plan.shifts == []
+    # Soft mode shows where: one agent in each of the 8 hours the shifts reach (08-12 and
+    # 12-16, 2 x 4 h x 10), and the floor one short in each of the other 16.
+    soft = schedule(scenario, _need({}), time_limit_s=10, soft=True)
+    assert soft.status == "optimal" and soft.cost == pytest.approx(80)
+    hours = [f"{h:02d}:00" for h in range(24)]
+    covered = [row["start"] for row in soft.coverage if row["scheduled"] >= 1]
+    assert covered == hours[8:16]
+    assert sorted(row["start"] for row in soft.unmet) == hours[:8] + hours[16:]
+    assert all(row["short"] == pytest.approx(1) for row in soft.unmet)
 
 
 def test_contract_scenario_schedules_with_its_night_premium():
-    scenario = from_dict(yaml.safe_load((CONTRACT_DIR / "shifts.yaml").read_text()))
+    scenario = from_dict(load_contract("shifts.yaml"))
     requirement = analytic_requirement(scenario)
     plan = schedule(scenario, requirement, time_limit_s=20)
     assert plan.status in ("optimal", "feasible")
@@ -150,7 +143,7 @@ def test_contract_scenario_schedules_with_its_night_premium():
 
 
 def test_analytic_requirement_goes_to_the_group_listing_the_skill_first():
-    data = yaml.safe_load((CONTRACT_DIR / "multi_skill.yaml").read_text())
+    data = load_contract("multi_skill.yaml")
     data["horizon"]["days"] = 1
     requirement = analytic_requirement(from_dict(data))
     assert requirement["blended"].sum() == 0
@@ -163,7 +156,7 @@ def test_analytic_requirement_goes_to_the_group_listing_the_skill_first():
 
 
 def test_requirement_csv(tmp_path):
-    scenario = from_dict(yaml.safe_load((CONTRACT_DIR / "shifts.yaml").read_text()))
+    scenario = from_dict(load_contract("shifts.yaml"))
     path = tmp_path / "need.csv"
     path.write_text("day,start,group,agents\n0,08:00,pool,12.5\n6,23:30,pool,3\n")
     requirement = read_requirement_csv(path, scenario)["pool"]

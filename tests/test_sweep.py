@@ -65,6 +65,7 @@ def grid():
                  replications=2, workers=1)  # fmt: skip
 
 
+@pytest.mark.slow
 def test_the_grid_comes_in_order_with_each_staffing_costed(grid):
     assert [tuple(p.values.values()) for p in grid] == [
         (v, a) for v in (0.9, 1.0, 1.1) for a in (30.0, 33.0, 36.0)
@@ -75,6 +76,7 @@ def test_the_grid_comes_in_order_with_each_staffing_costed(grid):
         assert point.targets == 1 and point.scorecard is None
 
 
+@pytest.mark.slow
 def test_more_volume_serves_worse_and_more_agents_better(grid):
     level = {tuple(p.values.values()): p.service_level["mean"] for p in grid}
     for agents in (30.0, 33.0, 36.0):
@@ -100,6 +102,7 @@ def test_the_frontier_keeps_the_points_nothing_beats():
     assert [p["on_frontier"] for p in points] == [True, True, False, False, True]
 
 
+@pytest.mark.slow
 def test_the_same_numbers_whatever_the_workers():
     mapping = read_mapping(contract_path("single_queue.yaml"))
     axes = [parse_axis("agents.pool=31,34")]
@@ -116,6 +119,7 @@ def test_an_axis_naming_nothing_in_the_scenario_is_refused():
         sweep(mapping, [parse_axis("volume=1"), parse_axis("volume=2")])
 
 
+@pytest.mark.slow
 def test_wfm_sweep_writes_json_and_csv(wfm: WfmRunner, tmp_path: Path):
     out, table = tmp_path / "grid.json", tmp_path / "grid.csv"
     run = wfm("sweep", contract_path("single_queue.yaml"), "--vary", "volume=1,1.2",

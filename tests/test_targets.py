@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import yaml
-from conftest import CONTRACT_DIR
+from conftest import load_contract
 
 from scenarios.load import from_dict
 from sim.metrics import _peak_level
@@ -13,7 +12,7 @@ from sim.replicate import simulate
 
 
 def _understaffed_second_day(scope: str) -> dict:
-    data = yaml.safe_load((CONTRACT_DIR / "single_queue.yaml").read_text())
+    data = load_contract("single_queue.yaml")
     data["horizon"]["days"] = 2
     data["agent_groups"][0]["agents"] = [[36] * 48, [36] * 24 + [31] * 24]
     data["targets"][0]["scope"] = scope
@@ -56,7 +55,7 @@ def test_peak_queue_counts_no_one_who_left_at_the_interval_start():
 
 
 def test_a_contact_type_with_nobody_waiting_has_a_peak_queue_of_zero():
-    data = yaml.safe_load((CONTRACT_DIR / "multi_skill.yaml").read_text())
+    data = load_contract("multi_skill.yaml")
     data["horizon"]["days"] = 1
     data["contact_types"][2]["volume"]["per_interval"] = 0
     kpi = simulate(from_dict(data), seed=1, replications=2, workers=1).to_json()
@@ -66,7 +65,7 @@ def test_a_contact_type_with_nobody_waiting_has_a_peak_queue_of_zero():
 
 
 def test_negative_staffing_is_refused():
-    scenario = from_dict(yaml.safe_load((CONTRACT_DIR / "single_queue.yaml").read_text()))
+    scenario = from_dict(load_contract("single_queue.yaml"))
     staffing = {"pool": np.full((7, 48), -1)}
     with pytest.raises(ValueError, match="whole numbers >= 0"):
         simulate(scenario, staffing=staffing, replications=1)

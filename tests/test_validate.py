@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from builders import email_centre
 from conftest import WfmRunner, load_contract, write_yaml
 
 from scenarios.demand import scenario_volume
@@ -26,22 +27,14 @@ def _one_queue(**changes: Any) -> dict[str, Any]:
 
 def _email_centre(hours: dict[str, Any], cyclic: bool = True) -> dict[str, Any]:
     """One e-mail queue with a flat arrival rate all week and a 24 h target."""
-    return {
-        "name": "mail",
-        "horizon": {"days": 7, "interval_min": 60, "cyclic": cyclic},
-        "channels": [{"name": "mail", "kind": "email", "business_hours": hours}],
-        "contact_types": [
-            {
-                "name": "email",
-                "channel": "mail",
-                "skill": "mail",
-                "volume": {"per_interval": 10},
-                "handle_time": {"distribution": "exponential", "mean_min": 6},
-            }
-        ],
-        "targets": [{"contact_type": "email", "answer_within_s": 86400, "service_level": 0.95}],
-        "agent_groups": [{"name": "back_office", "skills": ["mail"]}],
-    }
+    return email_centre(
+        days=7,
+        business_hours=hours,
+        contact_type_name="email",
+        handle_min=6,
+        service_level=0.95,
+        cyclic=cyclic,
+    )
 
 
 def test_weekly_volume_and_peak_load_are_the_given_figures() -> None:

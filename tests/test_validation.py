@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from conftest import queue_scenario
+from builders import queue_scenario
 from exact_queues import erlang_a, erlang_c
 
 from scenarios.load import from_dict

@@ -7,7 +7,7 @@ import json
 
 import numpy as np
 import pytest
-from conftest import queue_scenario
+from builders import queue_scenario
 from exact_queues import erlang_a
 from scipy.optimize import brentq
 
