@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from runs.store import StoreError
-from scenarios.load import ScenarioError
+import services
 from ui import (
     drill_page,
     executive_page,
@@ -38,7 +37,8 @@ try:
     session.ensure_scenario()
     st.sidebar.caption(f"Scenario: {st.session_state['scenario_name']}")
     PAGES[page]()
-except (ScenarioError, StoreError) as err:
-    st.error(str(err))
 except Exception as err:  # the app must never show a traceback
-    st.error(f"wfm could not finish this: {type(err).__name__}: {err}")
+    if services.is_input_error(err):
+        st.error(str(err))
+    else:
+        st.error(f"wfm could not finish this: {type(err).__name__}: {err}")

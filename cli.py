@@ -1,4 +1,4 @@
-"""The `wfm` command: a thin front-end over the public functions of scenarios/, sim/, report/.
+"""The `wfm` command: a thin front-end over the jobs of services/ and the text of report/.
 
 Exit codes: 0 ok, 2 bad input (one line on stderr, no traceback), 1 internal error.
 """
@@ -17,14 +17,11 @@ from cli_support import ProgressBar, show_kept
 from report.export import check_writable, csv_text, json_text, write_all
 from report.summary import drill_summary, simulation_summary, validation_summary
 from services import (
-    executor_for,
     is_input_error,
     load,
-    open_store,
     read_drill,
     read_mapping,
     read_plan,
-    scheduler_address,
 )
 
 app = typer.Typer(
@@ -82,13 +79,12 @@ def simulate(
     json_paths = [json_path] if json_path is not None else []
     csv_paths = [csv_dir / f"{name}.csv" for name in CSV_TABLES] if csv_dir is not None else []
     check_writable(json_paths + csv_paths)
-    keep = open_store(store, keep=not no_store)
-    with executor_for(scheduler_address(scheduler)) as executor, ProgressBar("simulating") as bar:
+    with ProgressBar("simulating") as bar:
         run = run_simulation(
             model, str(scenario), plan=shifts_plan, plan_source=plan,
             replications=replications, max_replications=max_replications, seed=seed,
-            confidence=confidence, tolerance=tolerance, workers=workers, executor=executor,
-            progress=bar.update, store=keep, scenario_file=scenario,
+            confidence=confidence, tolerance=tolerance, workers=workers, scheduler=scheduler,
+            progress=bar.update, store=store, keep=not no_store, scenario_file=scenario,
         )  # fmt: skip
     outputs = {path: json_text(run.document) for path in json_paths}
     if csv_paths:
@@ -98,7 +94,7 @@ def simulate(
         }
     write_all(outputs)
     typer.echo(simulation_summary(run.document))
-    show_kept(run.kept, keep)
+    show_kept(run.kept)
 
 
 app.command()(optimise)
@@ -136,12 +132,11 @@ def drill(
     names = [name for value in compare or [] for name in value.split(",") if name]
     shifts_plan = None if plan is None else read_plan(plan)
     check_writable([json_path] + ([png] if png else []))
-    keep = open_store(store, keep=not no_store)
-    with executor_for(scheduler_address(scheduler)) as executor:
+    with ProgressBar("drilling") as bar:
         run = run_drill(
             model, str(scenario), incident, plan=shifts_plan, plan_source=plan, compare=names,
-            replications=replications, seed=seed, workers=workers, executor=executor,
-            store=keep, scenario_file=scenario,
+            replications=replications, seed=seed, workers=workers, scheduler=scheduler,
+            progress=bar.update, store=store, keep=not no_store, scenario_file=scenario,
         )  # fmt: skip
     outputs: dict[Path, str | bytes] = {json_path: json_text(run.document)}
     if png is not None:
@@ -151,7 +146,7 @@ def drill(
         outputs[png] = figure_bytes(timeline_figure(run.document), png.suffix)
     write_all(outputs)
     typer.echo(drill_summary(run.document))
-    show_kept(run.kept, keep)
+    show_kept(run.kept)
 
 
 @app.command()
@@ -183,13 +178,10 @@ def report(
     model = load(scenario)
     drills = [read_drill(path) for path in drill or []]
     check_writable([pdf])
-    with (
-        executor_for(scheduler_address(scheduler)) as executor,
-        ProgressBar("simulating the headcount sweep") as bar,
-    ):
+    with ProgressBar("simulating the headcount sweep") as bar:
         view = build_executive_view(
             model, str(scenario), plan=plan, plan_file=str(plan_json), drills=drills,
-            replications=replications, seed=seed, workers=workers, executor=executor,
+            replications=replications, seed=seed, workers=workers, scheduler=scheduler,
             progress=bar.update,
         )  # fmt: skip
     write_all({pdf: figure_bytes(view.page(), ".pdf")})
@@ -230,22 +222,18 @@ def sweep(
     mapping = read_mapping(scenario)
     shifts_plan = None if plan is None else read_plan(plan)
     check_writable([json_path] + ([csv_path] if csv_path else []))
-    keep = open_store(store, keep=not no_store)
-    with (
-        executor_for(scheduler_address(scheduler)) as executor,
-        ProgressBar("sweeping") as bar,
-    ):
+    with ProgressBar("sweeping") as bar:
         run = run_sweep(
             mapping, str(scenario), vary, plan=shifts_plan, plan_source=plan, incident=incident,
-            replications=replications, seed=seed, workers=workers, executor=executor,
-            progress=bar.update, store=keep, scenario_file=scenario,
+            replications=replications, seed=seed, workers=workers, scheduler=scheduler,
+            progress=bar.update, store=store, keep=not no_store, scenario_file=scenario,
         )  # fmt: skip
     outputs = {json_path: json_text(run.document)}
     if csv_path is not None:
         outputs[csv_path] = csv_text(run.table)
     write_all(outputs)
     typer.echo(sweep_summary(run.document))
-    show_kept(run.kept, keep)
+    show_kept(run.kept)
 
 
 runs_app = typer.Typer(no_args_is_help=True, help="The kept runs: list, show, compare.")

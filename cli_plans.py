@@ -13,13 +13,10 @@ from cli_support import StageLine, show_kept
 from report.export import check_writable, csv_text, json_text, write_all
 from report.summary import optimisation_summary
 from services import (
-    executor_for,
     load,
-    open_store,
     read_plan,
     run_optimisation,
     run_roster,
-    scheduler_address,
 )
 
 
@@ -73,14 +70,13 @@ def optimise(
     model = load(scenario)
     csv_paths = [csv_dir / f"{n}.csv" for n in ("shifts", "coverage")] if csv_dir else []
     check_writable([json_path, *csv_paths])
-    keep = open_store(store, keep=not no_store)
-    with executor_for(scheduler_address(scheduler)) as executor, StageLine() as stage:
+    with StageLine() as stage:
         run = run_optimisation(
             model, str(scenario), requirements=requirements, replications=replications,
             max_replications=max_replications, confidence=confidence, tolerance=tolerance,
             max_rounds=max_rounds, time_limit_s=time_limit, soft=soft, budget=budget, seed=seed,
-            workers=workers, executor=executor, progress=stage.update, store=keep,
-            scenario_file=scenario,
+            workers=workers, scheduler=scheduler, progress=stage.update, store=store,
+            keep=not no_store, scenario_file=scenario,
         )  # fmt: skip
     outputs = {json_path: json_text(run.document)}
     if csv_paths:
@@ -89,7 +85,7 @@ def optimise(
         outputs[csv_paths[1]] = csv_text(tables["coverage"])
     write_all(outputs)
     typer.echo(optimisation_summary(run.document))
-    show_kept(run.kept, keep)
+    show_kept(run.kept)
 
 
 def roster(

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import typer
 
 from services import Kept
 
 
-def show_kept(kept: Kept, store: Path | None) -> None:
+def show_kept(kept: Kept) -> None:
     """Say where a finished run was kept (on a terminal), or why it was not (always)."""
     if kept.problem is not None:
         typer.echo(f"wfm: run not kept: {kept.problem} (--no-store skips the store)", err=True)
     elif kept.run_id is not None and sys.stderr.isatty():
-        typer.echo(f"run {kept.run_id} kept in {store}", err=True)
+        typer.echo(f"run {kept.run_id} kept in {kept.store}", err=True)
 
 
 class StageLine:

@@ -23,7 +23,8 @@ from report.text import stat_text
 from scenarios.load import load
 from scenarios.schema import Response
 from scenarios.staffing import on_duty
-from sim.drill import AS_GIVEN, SCORES, drill
+from sim.drill import AS_GIVEN, drill
+from sim.drill_score import SCORES
 
 LIBRARY = Path(__file__).resolve().parents[1] / "scenarios/library/drills"
 NO_RESPONSE = "no response"

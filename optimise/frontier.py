@@ -64,7 +64,7 @@ def headcount_frontier(
     the scenario's own, breaks included (`breaks` is read only with `staffing`). `base_cost` is
     the cost of the unscaled staffing (a plan's ``cost``); without it, costs come from the
     groups' pay. `progress(fraction)` follows the whole sweep. Work goes to `executor` when
-    given, else to `workers` local processes (`sim.replicate.simulate`). Only the base point
+    given, else to `workers` local processes (`sim.replicate.simulate_many`). Only the base point
     (factor 1) keeps its simulation (`results`): a point's results are megabytes.
     """
     base = CostedStaffing.of(scenario, staffing, breaks, base_cost)

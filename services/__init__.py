@@ -22,7 +22,7 @@ from services.simulate import SimulationRun, run_simulation
 from services.sweep import SweepRun, run_sweep
 from services.validate import Validation, validate_scenario
 from sim.cluster import executor_for, scheduler_address
-from sim.drill import AS_GIVEN
+from sim.drill_result import AS_GIVEN
 
 __all__ = [  # noqa: RUF022 (grouped by use, not sorted)
     # the jobs and what they return

@@ -5,6 +5,9 @@ parameter, and keeping a finished run in the run store."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,11 +24,26 @@ Staffing = dict[str, np.ndarray]  # agents per group, ``(days, steps_per_day)``
 
 @dataclass(frozen=True)
 class Kept:
-    """Where a finished run went: its ID in the store, or why it was not kept (both None:
-    the job was asked not to keep it)."""
+    """Where a finished run went: its ID in the store at `store`, or why it was not kept
+    (`run_id` and `problem` None: the job was asked not to keep it)."""
 
     run_id: str | None = None
     problem: str | None = None
+    store: Path | None = None
+
+
+@contextmanager
+def run_on(executor: Executor | None, scheduler: str | None) -> Iterator[Executor | None]:
+    """Where a job's tasks go for the block: `executor` when given (the app's pool), else the
+    Dask scheduler at `scheduler` (or ``$WFM_DASK_SCHEDULER``; `ClusterError` when it cannot be
+    used), else None: a local pool (`sim.tasks`)."""
+    if executor is not None:
+        yield executor
+        return
+    from sim.cluster import executor_for, scheduler_address
+
+    with executor_for(scheduler_address(scheduler)) as found:
+        yield found
 
 
 def require_staffing(model: Scenario, file: str) -> None:
@@ -109,8 +127,8 @@ def keep_run(
     try:
         run_id = save_run(store, run_record(command, model, scenario_file, params, seed, document))
     except StoreError as err:
-        return Kept(problem=str(err))
-    return Kept(run_id=run_id)
+        return Kept(problem=str(err), store=store)
+    return Kept(run_id=run_id, store=store)
 
 
 def open_store(given: Path | None, keep: bool = True) -> Path | None:

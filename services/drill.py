@@ -10,7 +10,15 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.schema import Response, Scenario
-from services.common import Kept, keep_run, require_incident, source_id, staffing_of
+from services.common import (
+    Kept,
+    keep_run,
+    open_store,
+    require_incident,
+    run_on,
+    source_id,
+    staffing_of,
+)
 
 
 @dataclass(frozen=True)
@@ -35,33 +43,38 @@ def run_drill(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[float], None] | None = None,
+    scheduler: str | None = None,
     store: Path | None = None,
+    keep: bool = True,
     scenario_file: Path | None = None,
     origin: str | None = None,
 ) -> DrillRun:
     """Run `incident` of `model` (read from `file`) on its own staffing or on `plan`'s shifts
     under the incident's response, or under `response` (its name and the response, e.g. the
     app's levers), and under each response plan named in `compare`, on the same seeds; keep
-    the run in `store`. `progress(fraction)` follows the replications."""
+    the run in `store` unless not `keep`; on `executor` or the Dask `scheduler` (`run_on`),
+    after the inputs are checked. `progress(fraction)` follows the replications."""
     from sim.drill import drill
 
     names = list(compare or [])
     require_incident(model, file, incident, names)
     shifts = None if plan is None else plan["shifts"]
     staffing, breaks = staffing_of(model, file, shifts, str(plan_source or "plan"))
-    document = drill(
-        model,
-        incident,
-        staffing,
-        breaks,
-        compare=names,
-        seed=seed,
-        replications=replications,
-        executor=executor,
-        workers=workers,
-        response=None if response is None else response[1],
-        progress=progress,
-    ).to_json()
+    store = open_store(store, keep)
+    with run_on(executor, scheduler) as where:
+        document = drill(
+            model,
+            incident,
+            staffing,
+            breaks,
+            compare=names,
+            seed=seed,
+            replications=replications,
+            executor=where,
+            workers=workers,
+            response=None if response is None else response[1],
+            progress=progress,
+        ).to_json()
     params: dict[str, Any] = {"incident": incident, "plan": source_id(plan_source)}
     if response is not None:
         params["response"] = response[0]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from report.summary import met_count_text
 from scenarios.load import ScenarioError
 from scenarios.schema import Scenario
-from services.common import staffing_of
+from services.common import run_on, staffing_of
 
 if TYPE_CHECKING:  # slow to import: only this job needs them
     from matplotlib.figure import Figure
@@ -91,19 +91,22 @@ def build_executive_view(
     seed: int = 0,
     workers: int | None = None,
     executor: Executor | None = None,
+    scheduler: str | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> ExecutiveView:
     """Sweep `model`'s headcount (read from `file`) by `factors` on its own staffing or on
     `plan`'s shifts, costed at the plan's cost, with `drills` (``wfm drill`` documents) for
-    the surge summary. `factors` default: `optimise.frontier.DEFAULT_FACTORS`."""
+    the surge summary, on `executor` or the Dask `scheduler` (`run_on`). `factors` default:
+    `optimise.frontier.DEFAULT_FACTORS`."""
     from optimise.frontier import DEFAULT_FACTORS, headcount_frontier
 
     shifts = None if plan is None else plan["shifts"]
     staffing, breaks = staffing_of(model, file, shifts, plan_file)
-    points = headcount_frontier(
-        model, staffing, breaks, factors=factors or DEFAULT_FACTORS, seed=seed,
-        replications=replications, workers=workers, executor=executor, progress=progress,
-        base_cost=None if plan is None else plan.get("cost"),
-    )  # fmt: skip
+    with run_on(executor, scheduler) as where:
+        points = headcount_frontier(
+            model, staffing, breaks, factors=DEFAULT_FACTORS if factors is None else factors,
+            seed=seed, replications=replications, workers=workers, executor=where,
+            progress=progress, base_cost=None if plan is None else plan.get("cost"),
+        )  # fmt: skip
     level = min((t.service_level for t in model.targets), default=None)
     return ExecutiveView(model.name, points, list(drills), level)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from report.tables import shift_table
 from scenarios.schema import Scenario
-from services.common import Kept, keep_run, require_shift_model
+from services.common import Kept, keep_run, open_store, require_shift_model, run_on
 
 if TYPE_CHECKING:  # the roster's CP-SAT model is slow to import, and only rosters need it
     from optimise.roster import Agent, Roster
@@ -52,25 +52,30 @@ def run_optimisation(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[str], None] | None = None,
+    scheduler: str | None = None,
     store: Path | None = None,
+    keep: bool = True,
     scenario_file: Path | None = None,
     origin: str | None = None,
 ) -> PlanRun:
     """The cheapest verified plan for `model` (read from `file`; `optimise.loop.optimise`), or
-    the schedule of a planner's `requirements` CSV as given; keep the run in `store`.
-    `progress(message)` follows the search's stages."""
+    the schedule of a planner's `requirements` CSV as given, on `executor` or the Dask
+    `scheduler` (`run_on`); keep the run in `store` unless not `keep`. The inputs are checked
+    before the store or a cluster is used. `progress(message)` follows the search's stages."""
     from optimise.loop import optimise
     from optimise.requirements import read_requirement_csv
     from sim.metrics import json_safe
 
     require_shift_model(model, file)
     needed = None if requirements is None else read_requirement_csv(requirements, model)
-    result = optimise(
-        model, needed, seed=seed, replications=replications, max_replications=max_replications,
-        confidence=confidence, tolerance=tolerance, max_rounds=max_rounds,
-        time_limit_s=time_limit_s, workers=workers, executor=executor, soft=soft, budget=budget,
-        progress=progress,
-    )  # fmt: skip
+    store = open_store(store, keep)
+    with run_on(executor, scheduler) as where:
+        result = optimise(
+            model, needed, seed=seed, replications=replications,
+            max_replications=max_replications, confidence=confidence, tolerance=tolerance,
+            max_rounds=max_rounds, time_limit_s=time_limit_s, workers=workers, executor=where,
+            soft=soft, budget=budget, progress=progress,
+        )  # fmt: skip
     document = json_safe(result.to_json())
     if scenario_file is not None:
         document |= {"scenario_file": str(scenario_file)}

@@ -13,7 +13,7 @@ import pandas as pd
 
 from scenarios.plan_file import check_plan_fits
 from scenarios.schema import Scenario
-from services.common import Kept, keep_run, source_id, staffing_of
+from services.common import Kept, keep_run, open_store, run_on, source_id, staffing_of
 
 if TYPE_CHECKING:
     from sim.results import Results
@@ -51,15 +51,18 @@ def run_simulation(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[float], None] | None = None,
+    scheduler: str | None = None,
     store: Path | None = None,
+    keep: bool = True,
     scenario_file: Path | None = None,
     origin: str | None = None,
 ) -> SimulationRun:
     """Simulate `model` (read from `file`, the name errors give) on its own staffing or on
     `plan`'s shifts (a ``wfm optimise`` document from `plan_source`, which must have been made
     for this scenario), `replications` at first and more, up to `max_replications`, while a
-    verdict is open (`sim.sequential`); keep the run in `store`. `origin` is recorded with the
-    parameters ("app" for the app's runs)."""
+    verdict is open (`sim.sequential`), on `executor` or the Dask `scheduler` (`run_on`); keep
+    the run in `store` unless not `keep`. The inputs are checked before the store is opened or
+    a cluster reached. `origin` is recorded with the parameters ("app" for the app's runs)."""
     from sim.sequential import simulate_until_decided
     from sim.verdict import DecisionRule
 
@@ -67,17 +70,19 @@ def run_simulation(
     if plan is not None:
         check_plan_fits(model, plan, label)
     staffing, _ = staffing_of(model, file, None if plan is None else plan["shifts"], label)
-    results = simulate_until_decided(
-        model,
-        staffing,
-        seed,
-        replications,
-        max_replications or replications,
-        DecisionRule(confidence, tolerance),
-        executor=executor,
-        workers=workers,
-        progress=progress,
-    )
+    store = open_store(store, keep)
+    with run_on(executor, scheduler) as where:
+        results = simulate_until_decided(
+            model,
+            staffing,
+            seed,
+            replications,
+            max_replications or replications,
+            DecisionRule(confidence, tolerance),
+            executor=where,
+            workers=workers,
+            progress=progress,
+        )
     document = results.to_json()
     params = {
         "replications": replications, "max_replications": max_replications,

@@ -12,7 +12,15 @@ from typing import Any
 import pandas as pd
 
 from scenarios.load import from_dict
-from services.common import Kept, keep_run, require_incident, source_id, staffing_of
+from services.common import (
+    Kept,
+    keep_run,
+    open_store,
+    require_incident,
+    run_on,
+    source_id,
+    staffing_of,
+)
 
 
 @dataclass(frozen=True)
@@ -38,13 +46,16 @@ def run_sweep(
     workers: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[float], None] | None = None,
+    scheduler: str | None = None,
     store: Path | None = None,
+    keep: bool = True,
     scenario_file: Path | None = None,
 ) -> SweepRun:
     """Simulate every combination of the axes (``NAME=START:STOP:STEP`` or ``NAME=A,B,C``
     each) of the scenario `mapping` (parsed YAML read from `file`), on its own staffing or on
-    `plan`'s shifts, costed at the plan's rate; keep the run in `store`. `SweepError` for a
-    malformed axis, `ScenarioError` for a scenario unfit for it."""
+    `plan`'s shifts, costed at the plan's rate, on `executor` or the Dask `scheduler`
+    (`run_on`); keep the run in `store` unless not `keep`. `SweepError` for a malformed axis,
+    `ScenarioError` for a scenario unfit for it, both before the store or a cluster is used."""
     from optimise.sweep import parse_axis, sweep, sweep_table
 
     axes = [parse_axis(text) for text in axes_text]
@@ -53,11 +64,13 @@ def run_sweep(
         require_incident(model, file, incident, [])
     shifts = None if plan is None else plan["shifts"]
     staffing, breaks = staffing_of(model, file, shifts, str(plan_source or "plan"))
-    points = sweep(
-        mapping, axes, staffing, breaks, incident=incident, seed=seed,
-        replications=replications, executor=executor, workers=workers, progress=progress,
-        base_cost=None if plan is None else plan.get("cost"),
-    )  # fmt: skip
+    store = open_store(store, keep)
+    with run_on(executor, scheduler) as where:
+        points = sweep(
+            mapping, axes, staffing, breaks, incident=incident, seed=seed,
+            replications=replications, executor=where, workers=workers, progress=progress,
+            base_cost=None if plan is None else plan.get("cost"),
+        )  # fmt: skip
     document = {
         "scenario": model.name, "seed": seed, "replications": replications,
         "incident": incident, "plan": source_id(plan_source),

@@ -19,27 +19,14 @@ from scenarios.staffing import group_staffing
 from sim.arrivals import draw_contacts
 from sim.behaviour import plan_behaviour
 from sim.drill_result import AS_GIVEN, DrillResult
-from sim.drill_score import (
-    BIN_S,
-    HOLD_S,
-    LEAD_IN_S,
-    SCORES,
-    TIMELINE,
-    DrillReplication,
-    recover_level,
-    score,
-    scored_period,
-    timeline_bins,
-)
+from sim.drill_score import DrillReplication, score
 from sim.incident import Drill
 from sim.replicate import build_centre, per_step
 from sim.surge import draw_surge, merge
 from sim.tasks import run_tasks
 
 __all__ = [
-    "AS_GIVEN", "BIN_S", "HOLD_S", "LEAD_IN_S", "SCORES", "TIMELINE", "DrillBatch",
-    "DrillReplication", "DrillResult", "drill", "drill_batch", "recover_level",
-    "run_drill_replication", "score", "scored_period", "timeline_bins",
+    "AS_GIVEN", "DrillBatch", "DrillResult", "drill", "drill_batch", "run_drill_replication",
 ]  # fmt: skip
 
 

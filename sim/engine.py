@@ -38,7 +38,7 @@ from sim.hooks import Controller
 from sim.record import Record, flags, times_at
 from sim.routing import RoutingTable
 
-__all__ = ["Centre", "Record"]
+__all__ = ["Centre"]
 
 
 class Centre(CustomerEvents):

@@ -38,13 +38,11 @@ from sim.behaviour import FIRST, RETRIAL, Behaviour, Draws
 from sim.hooks import CentreAPI
 from sim.metrics import answer_thresholds
 from sim.streams import Purpose, stream
-from sim.surge import IncidentClock, draw_surge, merge, multiplier
+from sim.surge import IncidentClock
 
-# IncidentClock, draw_surge, merge and multiplier live in sim.surge; they are importable from
-# here too, where they were first.
 __all__ = [
     "CHECK_S", "DEFAULT_RECOVERY_LEVEL", "DEFAULT_REDIAL_DELAY", "LEVERS", "RECOVERY_WINDOW_S",
-    "Drill", "IncidentClock", "LeverLog", "draw_surge", "merge", "multiplier",
+    "Drill", "LeverLog",
 ]  # fmt: skip
 
 CHECK_S = 60.0  # how often the centre looks at its figures

@@ -461,3 +461,17 @@ def test_progress_bar_stays_silent_off_a_terminal(monkeypatch: pytest.MonkeyPatc
     with cli_support.ProgressBar("simulating") as bar:
         bar.update(1.0)
     assert captured.getvalue() == ""
+
+
+def test_bad_input_is_refused_before_the_store_or_a_cluster_is_touched(
+    wfm: WfmRunner, tmp_path: Path
+):
+    """The job checks its inputs first: a wrong incident neither creates the run store nor
+    waits for a scheduler that is not there."""
+    store = tmp_path / "runs.duckdb"
+    drill = Path(__file__).resolve().parents[1] / "scenarios/library/drills/network_fault.yaml"
+    run = wfm("drill", drill, "--incident", "nope", "--json", tmp_path / "d.json",
+              "--store", store, "--scheduler", "tcp://127.0.0.1:9")  # fmt: skip
+    assert run.code == 2 and len(run.err_lines) == 1
+    assert "no incident named 'nope'" in run.err_lines[0]
+    assert not store.exists() and not (tmp_path / "d.json").exists()

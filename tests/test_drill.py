@@ -19,10 +19,12 @@ from scenarios.load import ScenarioError, from_dict
 from scenarios.staffing import group_staffing
 from sim.arrivals import draw_contacts
 from sim.behaviour import FIRST, RETRIAL, plan_behaviour
-from sim.drill import AS_GIVEN, drill, timeline_bins
+from sim.drill import AS_GIVEN, drill
+from sim.drill_score import timeline_bins
 from sim.engine import Centre
-from sim.incident import Drill, IncidentClock, draw_surge, merge, multiplier
+from sim.incident import Drill
 from sim.routing import routing_table
+from sim.surge import IncidentClock, draw_surge, merge, multiplier
 
 REPS = 6
 

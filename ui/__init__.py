@@ -1,2 +1,2 @@
-"""The Streamlit app's pages (`app.py` dispatches to them); each page only calls the public
-functions of scenarios/, sim/, optimise/ and report/."""
+"""The Streamlit app's pages (`app.py` dispatches to them); each page only calls the jobs of
+services/ and draws with report/."""

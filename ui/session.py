@@ -149,14 +149,14 @@ def plan_shifts(choice: str) -> list[dict[str, Any]] | None:
     return None if plan is None else plan["shifts"]
 
 
-def _store() -> Path | None:
-    """The run store the app keeps its runs in (``$WFM_STORE``, else the default); None, with
-    a warning in the server's log, when it cannot be opened: the run goes on unkept."""
+def _keeping() -> dict[str, Any]:
+    """Where a job keeps the app's run: the run store (``$WFM_STORE``, else the default); not
+    kept, with a warning in the server's log, when it cannot be opened: the run goes on."""
     try:
-        return services.open_store(None)
+        return {"store": services.open_store(None), "keep": True}
     except services.StoreError as err:
         logging.getLogger("wfm").warning("runs not kept: %s", err)
-        return None
+        return {"store": None, "keep": False}
 
 
 def _note(kept: services.Kept) -> None:
@@ -170,21 +170,28 @@ def _plan(shifts_json: str) -> dict[str, Any] | None:
     return None if shifts is None else {"shifts": shifts}
 
 
+def _named(plan: dict[str, Any] | None, staffing: str) -> str | None:
+    """The staffing's name as the run's plan parameter (None: the scenario's own)."""
+    return None if plan is None else staffing
+
+
 def run_simulation(
     text: str,
-    shifts_json: str,
+    plan_json: str,
     replications: int,
     seed: int,
     staffing: str,
     job: Job,
 ) -> dict[str, Any]:
-    """Simulate scenario `text` on `shifts_json` (``null``: its own staffing), the staffing
-    called `staffing`: the JSON document and the interval tables."""
+    """Simulate scenario `text` on the plan `plan_json` (a ``wfm optimise`` document, checked
+    to be made for this scenario; ``null``: its own staffing), the staffing called
+    `staffing`: the JSON document and the interval tables."""
     model = from_dict(yaml.safe_load(text))
+    plan = json.loads(plan_json)
     run = services.run_simulation(
-        model, model.name, plan=_plan(shifts_json), plan_source=staffing,
+        model, model.name, plan=plan, plan_source=_named(plan, staffing),
         replications=replications, seed=seed, executor=jobs.process_pool(), progress=job.update,
-        store=_store(), origin="app",
+        origin="app", **_keeping(),
     )  # fmt: skip
     _note(run.kept)
     tables = run.tables()
@@ -209,7 +216,7 @@ def run_optimisation(
     run = services.run_optimisation(
         model, model.name, replications=replications, seed=seed, time_limit_s=time_limit_s,
         max_rounds=max_rounds, executor=jobs.process_pool(), progress=job.update,
-        store=_store(), origin="app",
+        origin="app", **_keeping(),
     )  # fmt: skip
     _note(run.kept)
     return run.document
@@ -238,15 +245,15 @@ def run_drills(
     """Run `incident` of scenario `text` on the staffing under each of `responses` (name: the
     response as JSON), on the same seed: the ``wfm drill --json`` document of each."""
     model = from_dict(yaml.safe_load(text))
-    store = _store()
+    keeping, plan = _keeping(), _plan(shifts_json)
     documents = {}
     for i, (name, response) in enumerate(responses.items()):
         run = services.run_drill(
-            model, model.name, incident, plan=_plan(shifts_json), plan_source=staffing,
+            model, model.name, incident, plan=plan, plan_source=_named(plan, staffing),
             response=(name, Response.model_validate_json(response)),
             replications=replications, seed=seed, executor=jobs.process_pool(),
-            progress=lambda part, i=i: job.update((i + part) / len(responses)), store=store,
-            origin="app",
+            progress=lambda part, i=i: job.update((i + part) / len(responses)), origin="app",
+            **keeping,
         )  # fmt: skip
         _note(run.kept)
         documents[name] = run.document

@@ -30,7 +30,7 @@ def show() -> None:
     choice = left.selectbox("Staffing", options, key="simulate_staffing")
     replications = middle.number_input("Replications", 1, 100, 5, key="simulate_replications")
     seed = right.number_input("Seed", 0, 2**31 - 1, 1, key="simulate_seed")
-    args = (json.dumps(session.plan_shifts(choice)), int(replications), int(seed), choice)
+    args = (json.dumps(session.plan_document(choice)), int(replications), int(seed), choice)
     if st.button("Run the simulation", type="primary", key="simulate_run"):
         session.start("simulate", session.run_simulation, *args, staffing=choice)
     run = session.outcome("simulate", "simulating", "Choose the staffing and press Run.", args)

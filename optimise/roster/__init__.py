@@ -59,58 +59,11 @@ the checked problem), `model` (the CP-SAT model, one builder per rule, and one s
 phases), `result` (a solution as a `Roster`) and `diagnosis` (which rules bind).
 """
 
-from optimise.roster.inputs import CSV_COLUMNS, generate_agents, read_agents_csv
-from optimise.roster.rules import (
-    EARLY_BEFORE_MIN,
-    HARD_RULES,
-    LATE_FROM_MIN,
-    MAX_DAYS_IN_ROW,
-    MAX_HOURS_IN_WEEK,
-    MAX_WEEKS,
-    MIN_PHASE2_S,
-    MIN_REST_MIN,
-    NIGHT_FROM_MIN,
-    NIGHT_MIN_OVERLAP_MIN,
-    NIGHT_TO_MIN,
-    PHASE1_SHARE,
-    RELAXABLE,
-    SHIFT_KINDS,
-    W_BALANCE,
-    W_FAIR,
-    W_PREF,
-    W_SHORT,
-    W_SMOOTH,
-    W_UNFILLED,
-    WEEKEND,
-    WORK_DAYS_PER_WEEK,
-)
+from optimise.roster.inputs import generate_agents, read_agents_csv
 from optimise.roster.solve import build_roster
 from optimise.roster.types import Agent, Roster, RosterInputError, is_night, pseudonym
 
 __all__ = [
-    "CSV_COLUMNS",
-    "EARLY_BEFORE_MIN",
-    "HARD_RULES",
-    "LATE_FROM_MIN",
-    "MAX_DAYS_IN_ROW",
-    "MAX_HOURS_IN_WEEK",
-    "MAX_WEEKS",
-    "MIN_PHASE2_S",
-    "MIN_REST_MIN",
-    "NIGHT_FROM_MIN",
-    "NIGHT_MIN_OVERLAP_MIN",
-    "NIGHT_TO_MIN",
-    "PHASE1_SHARE",
-    "RELAXABLE",
-    "SHIFT_KINDS",
-    "WEEKEND",
-    "WORK_DAYS_PER_WEEK",
-    "W_BALANCE",
-    "W_FAIR",
-    "W_PREF",
-    "W_SHORT",
-    "W_SMOOTH",
-    "W_UNFILLED",
     "Agent",
     "Roster",
     "RosterInputError",
