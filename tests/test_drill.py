@@ -495,3 +495,14 @@ def test_wfm_drill_refuses_an_unknown_incident_or_plan(wfm: WfmRunner, tmp_path:
     run = wfm("drill", scenario, "--incident", "fault", "--compare", "x", "--json", out)
     assert run.code == 2 and "no response plan 'x'" in run.err
     assert not out.exists()
+
+
+def test_an_unknown_group_s_error_lists_the_groups_in_the_file_s_order() -> None:
+    # The message must not depend on the interpreter's hash seed (it listed a set's order).
+    data = _centre(response={"reserve": {"group": "night_team", "agents": 3}})
+    # Eight groups: a set's order matches the file's by chance far too rarely to hide the fault.
+    data["agent_groups"] += [group(f"team_{k}", ["tech"], agents=1) for k in "zyxwvu"]
+    with pytest.raises(ScenarioError) as caught:
+        from_dict(data, "x.yaml")
+    listed = caught.value.message.split("expected one of: ")[1].rstrip(")")
+    assert listed == ", ".join(g["name"] for g in data["agent_groups"])

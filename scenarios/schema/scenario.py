@@ -192,7 +192,7 @@ def _check_incidents(scenario: Scenario) -> None:
 
 def _check_response(scenario: Scenario, incident: Incident, response: Response, where: str) -> None:
     types = {ct.name: ct for ct in scenario.contact_types}
-    groups = {g.name for g in scenario.agent_groups}
+    groups = [g.name for g in scenario.agent_groups]  # in file order: the error lists them
     if response.callback is not None and not any(
         scenario.channel_of(scenario.contact_types[t]).kind == "voice"
         for t in scenario.incident_types(incident)
