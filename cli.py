@@ -14,7 +14,7 @@ import typer
 from cli_options import Confidence, MaxReplications, NoStore, Scheduler, Store, Tolerance
 from cli_plans import optimise, roster
 from cli_support import ProgressBar, show_kept
-from report.export import check_writable, csv_text, json_text, write_all
+from report.export import WriteFailed, check_outputs, check_writable, csv_text, json_text, write_all
 from report.summary import drill_summary, simulation_summary, validation_summary
 from services import (
     is_input_error,
@@ -78,6 +78,10 @@ def simulate(
     shifts_plan = None if plan is None else read_plan(plan)
     json_paths = [json_path] if json_path is not None else []
     csv_paths = [csv_dir / f"{name}.csv" for name in CSV_TABLES] if csv_dir is not None else []
+    check_outputs(
+        {"--json": json_path} | {f"--csv {path.name}": path for path in csv_paths},
+        {"the scenario": scenario, "--plan": plan},
+    )
     check_writable(json_paths + csv_paths)
     with ProgressBar("simulating") as bar:
         run = run_simulation(
@@ -131,6 +135,7 @@ def drill(
     model = load(scenario)
     names = [name for value in compare or [] for name in value.split(",") if name]
     shifts_plan = None if plan is None else read_plan(plan)
+    check_outputs({"--json": json_path, "--png": png}, {"the scenario": scenario, "--plan": plan})
     check_writable([json_path] + ([png] if png else []))
     with ProgressBar("drilling") as bar:
         run = run_drill(
@@ -177,6 +182,11 @@ def report(
     scenario = plan_scenario(plan, plan_json, scenario)
     model = load(scenario)
     drills = [read_drill(path) for path in drill or []]
+    check_outputs(
+        {"--pdf": pdf},
+        {"the plan": plan_json, "--scenario": scenario}
+        | {f"--drill {path.name}": path for path in drill or []},
+    )
     check_writable([pdf])
     with ProgressBar("simulating the headcount sweep") as bar:
         view = build_executive_view(
@@ -221,6 +231,9 @@ def sweep(
 
     mapping = read_mapping(scenario)
     shifts_plan = None if plan is None else read_plan(plan)
+    check_outputs(
+        {"--json": json_path, "--csv": csv_path}, {"the scenario": scenario, "--plan": plan}
+    )
     check_writable([json_path] + ([csv_path] if csv_path else []))
     with ProgressBar("sweeping") as bar:
         run = run_sweep(
@@ -287,6 +300,9 @@ def main() -> None:
     except typer.Abort:
         typer.echo("wfm: interrupted", err=True)
         sys.exit(130)
+    except WriteFailed as err:  # the run was done but the disk refused its outputs
+        typer.echo(f"wfm: {err}", err=True)
+        sys.exit(1)
     except Exception as err:
         if is_input_error(err):
             typer.echo(str(err), err=True)

@@ -10,7 +10,7 @@ import typer
 
 from cli_options import Confidence, NoStore, Scheduler, Store, Tolerance
 from cli_support import StageLine, show_kept
-from report.export import check_writable, csv_text, json_text, write_all
+from report.export import check_outputs, check_writable, csv_text, json_text, write_all
 from report.summary import optimisation_summary
 from services import (
     load,
@@ -69,6 +69,10 @@ def optimise(
     """Find the cheapest shifts whose simulated service meets the scenario's targets."""
     model = load(scenario)
     csv_paths = [csv_dir / f"{n}.csv" for n in ("shifts", "coverage")] if csv_dir else []
+    check_outputs(
+        {"--json": json_path} | {f"--csv {path.name}": path for path in csv_paths},
+        {"the scenario": scenario, "--requirements": requirements},
+    )
     check_writable([json_path, *csv_paths])
     with StageLine() as stage:
         run = run_optimisation(
@@ -107,6 +111,10 @@ def roster(
     """Assign named agents to a plan's shifts over 1 to 4 weeks, under the working-time rules."""
     plan = read_plan(plan_json)
     csv_paths = [csv_dir / "assignments.csv"] if csv_dir is not None else []
+    check_outputs(
+        {"--json": json_path} | {f"--csv {path.name}": path for path in csv_paths},
+        {"the plan": plan_json, "--agents": agents},
+    )
     check_writable([json_path, *csv_paths])
     run = run_roster(
         plan, str(plan_json), agents_csv=agents, weeks=weeks, pseudonymise=pseudonymise,

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +18,13 @@ if TYPE_CHECKING:  # matplotlib is slow to import, and only figures need it
 
 
 class OutputError(OSError):
-    """An output that cannot be written; ``str()`` names the path and the reason."""
+    """An output that cannot be written, found before the run (bad input: exit code 2);
+    ``str()`` names the path and the reason."""
+
+
+class WriteFailed(OSError):
+    """Writing the outputs failed after the run (a full disk, an I/O error): nothing was left
+    half-written; ``str()`` names the path and the reason (exit code 1)."""
 
 
 def json_text(document: Any) -> str:
@@ -49,9 +56,27 @@ def check_writable(paths: list[Path]) -> None:
             raise OutputError(f"cannot write {path}: {folder} is not a writable folder")
 
 
+def check_outputs(outputs: Mapping[str, Path | None], inputs: Mapping[str, Path | None]) -> None:
+    """Raise `OutputError` when an output would overwrite an input or another output: each is
+    named by its option (``--json``) or role (``the scenario``), and paths are compared as
+    resolved (symbolic links followed), so ``x.yaml`` and ``./x.yaml`` are the same file."""
+    seen: dict[Path, str] = {}
+    for name, path in inputs.items():
+        if path is not None:
+            seen.setdefault(Path(path).resolve(), name)
+    for name, path in outputs.items():
+        if path is None:
+            continue
+        where = Path(path).resolve()
+        if where in seen:
+            raise OutputError(f"{name} {path}: the same file as {seen[where]}, which it would "
+                              "overwrite; choose another path")  # fmt: skip
+        seen[where] = name
+
+
 def write_all(outputs: dict[Path, str | bytes]) -> None:
     """Write every ``path: text`` of `outputs` (text as UTF-8, bytes as they are), or none of
-    them.
+    them: `WriteFailed` (nothing left behind) when the disk refuses one.
 
     Each text goes to a temporary file beside its destination (missing folders are created);
     only when all are written are they renamed into place, each rename atomic. Files get the
@@ -69,13 +94,16 @@ def write_all(outputs: dict[Path, str | bytes]) -> None:
             except OSError as err:
                 raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
             staged.append((tmp, path))
-            if isinstance(text, bytes):
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(text)
-            else:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-                    handle.write(text)
-            os.chmod(tmp, 0o666 & ~umask)
+            try:
+                if isinstance(text, bytes):
+                    with os.fdopen(fd, "wb") as handle:
+                        handle.write(text)
+                else:
+                    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+                        handle.write(text)
+                os.chmod(tmp, 0o666 & ~umask)
+            except OSError as err:  # a full disk, a quota, an I/O error
+                raise WriteFailed(f"cannot write {path}: {err.strerror or err}") from None
     except BaseException:
         for tmp, _ in staged:
             Path(tmp).unlink(missing_ok=True)
@@ -86,4 +114,4 @@ def write_all(outputs: dict[Path, str | bytes]) -> None:
         except OSError as err:
             for later, _ in staged[done:]:
                 Path(later).unlink(missing_ok=True)
-            raise OutputError(f"cannot write {path}: {err.strerror or err}") from None
+            raise WriteFailed(f"cannot write {path}: {err.strerror or err}") from None

@@ -98,6 +98,7 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
 
 MIGRATIONS: list[Callable[[duckdb.DuckDBPyConnection], None]] = [_v1, _v2]
 SCHEMA_VERSION = len(MIGRATIONS)
+DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file
 
 
 @contextmanager
@@ -106,6 +107,7 @@ def connect(path: Path, up_to: int = SCHEMA_VERSION) -> Iterator[duckdb.DuckDBPy
     migrated); `StoreError` when it cannot be opened or is newer than this wfm."""
     import duckdb
 
+    _check_is_store(path)
     deadline = time.monotonic() + LOCK_WAIT_S
     while True:
         try:
@@ -137,6 +139,20 @@ def connect(path: Path, up_to: int = SCHEMA_VERSION) -> Iterator[duckdb.DuckDBPy
         raise StoreError(f"run store {path}: {_first_line(err)}") from None
     finally:
         con.close()
+
+
+def _check_is_store(path: Path) -> None:
+    """`StoreError` when `path` is a file with something in it other than a DuckDB database:
+    opened, it would not hold the run, and the user's file (a JSON, say) must not be touched."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as handle:
+        head = handle.read(12)
+    if head[8:12] != DUCKDB_MAGIC:
+        raise StoreError(
+            f"run store {path}: not a wfm run store (a DuckDB file); give another --store "
+            "path or --no-store"
+        )
 
 
 # --- writing and reading -----------------------------------------------------------------------
