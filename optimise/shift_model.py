@@ -34,6 +34,9 @@ WALL_GUARD = 20
 # plans the whole model takes it ten to find; within two, it often finds none that soon.
 NEIGHBOURHOOD = 1
 CUT_SCALE = 1_000_000  # a cut's slopes (service level per agent-minute) in CP-SAT's integers
+# A budget above this (in the scenario's currency) caps nothing and is dropped: no real centre's
+# plan costs a trillion, and in cents a budget from about 9.2e16 overflows CP-SAT's int64.
+MAX_BUDGET = 1e12
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,9 @@ def build_model(
     scenario: Scenario, requirement: dict[str, np.ndarray], budget: float | None, cover: bool
 ) -> tuple[ShiftModel, list[ShiftOption], list[list[list[int]]]] | None:
     """The shift model's columns and rules for `requirement` (enforced when `cover`, else only
-    bounding the columns), or None when no shift can be started."""
+    bounding the columns), or None when no shift can be started. `budget` (in the scenario's
+    currency) caps the plan's cost; above `MAX_BUDGET` (infinity included) it caps nothing and
+    the model has no budget (`ShiftModel.budget` None)."""
     horizon = scenario.horizon
     interval = horizon.interval_min
     n_intervals = horizon.days * horizon.intervals_per_day
@@ -151,6 +156,8 @@ def build_model(
                 ids.append(len(columns) - 1)
             per_break.append(ids)
         breaks_of.append(per_break)
+    if budget is not None and budget > MAX_BUDGET:
+        budget = None
     model = ShiftModel(
         columns, len(options), breaks_of, need, groups, n_intervals, interval, budget
     )
@@ -308,13 +315,16 @@ class ShiftModel:
                 terms.append(weight * coverage[cell])
             if terms:
                 add(sum(terms) >= (math.floor(cut.rhs * CUT_SCALE) if integer else cut.rhs))
-        # The plan's cost stays within the budget (in cents for CP-SAT's integer arithmetic).
+        # The plan's cost stays within the budget. In CP-SAT's integer cents each shift's cost
+        # is rounded up and the budget down, so a plan within the row is within the budget
+        # (the 1e-6 absorbs binary fractions: 0.29 * 100 is 28.999...).
         if self.budget is not None:
-            scale = COST_SCALE if integer else 1
-            add(
-                sum(round(c.cost * scale) * x[j] for j, c in enumerate(self.columns) if c.cost)
-                <= self.budget * scale
-            )
+            if integer:
+                costs = [math.ceil(c.cost * COST_SCALE - 1e-6) for c in self.columns]
+                limit = math.floor(self.budget * COST_SCALE + 1e-6)
+            else:
+                costs, limit = [c.cost for c in self.columns], self.budget
+            add(sum(c * x[j] for j, c in enumerate(costs) if c) <= limit)
         return short
 
 

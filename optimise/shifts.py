@@ -82,7 +82,10 @@ def schedule(
     right-hand side down (to a millionth): a relaxation, so any plan meeting the cut as given
     meets it as solved.
 
-    `budget` caps the total cost. With `soft`, an interval left short costs
+    `budget` (in the scenario's currency) caps the plan's cost: no plan returned costs more,
+    and when none covering the requirement does, the plan is infeasible and its message names
+    the budget. A budget above `optimise.shift_model.MAX_BUDGET` (1e12) caps nothing. With
+    `soft`, the plan is the cheapest shortfall within the budget: an interval left short costs
     `shortfall_cost_per_agent_hour` per missing agent-hour (default: ten times the dearest
     agent-hour) and is reported in ``unmet`` instead of making the model infeasible. The
     solver stops after `time_limit_s` of CP-SAT's deterministic time (about seconds; the same
@@ -126,6 +129,10 @@ def schedule(
         message = "no plan covers the requirement" if status == "infeasible" else (
             f"no plan found within {time_limit_s:g} s"
         )  # fmt: skip
+        if status == "infeasible" and model.budget is not None:
+            # The budget as given, not rounded: 159.999 must not read as the 160 it excludes.
+            given = f"{model.budget:,.6f}".rstrip("0").removesuffix(".")
+            message += f" within the budget {given}"
         return ShiftPlan("infeasible", None, lower, None, elapsed, message=message)
     plan = _plan(
         scenario, options, breaks_of, values, model.need, requirement, status, lower, elapsed
