@@ -5,21 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from scenarios.safe_read import YAML_MAX_BYTES, ScenarioError, parse_yaml, read_text
 from scenarios.schema import DISTRIBUTION_KINDS, FieldProblem, Scenario
-
-
-class ScenarioError(ValueError):
-    """A user mistake in a scenario; ``str()`` is the single line to show them.
-
-    Formatted as ``FILE: FIELD.PATH: what was expected, got what``.
-    """
-
-    def __init__(self, file: str, path: str, message: str) -> None:
-        self.file, self.path, self.message = file, path, message
-        super().__init__(": ".join(part for part in (file, path, message) if part))
 
 
 def load(path: str | Path) -> Scenario:
@@ -59,7 +48,7 @@ def _read(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     """The scenario mapping of `path` with its `extends` chain resolved."""
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text(path, YAML_MAX_BYTES)
     except FileNotFoundError:
         raise ScenarioError(file, "", "file not found") from None
     except IsADirectoryError:
@@ -80,30 +69,6 @@ def _read(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
     return {**base_data, **data}
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """YAML's safe loader, refusing a key given twice in one mapping (YAML would keep the
-    last one silently). Merge keys (``<<: *anchor``) may still be overridden."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
-        seen: set[Any] = set()
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                duplicate = key in seen
-                seen.add(key)
-            except TypeError:
-                raise yaml.constructor.ConstructorError(
-                    None, None, "a list or mapping cannot be a key", key_node.start_mark
-                ) from None
-            if duplicate:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
-        return super().construct_mapping(node, deep=deep)
-
-
 def parse(text: str, file: str = "<text>") -> Scenario:
     """Validate scenario YAML given as text; `file` is only used in error messages."""
     return from_dict(_yaml(text, file), file)
@@ -111,13 +76,7 @@ def parse(text: str, file: str = "<text>") -> Scenario:
 
 def _yaml(text: str, file: str) -> Any:
     """The YAML document in `text`, or a one-line `ScenarioError`."""
-    try:
-        data = yaml.load(text, Loader=_StrictLoader)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
-        raise ScenarioError(file, "", f"invalid YAML at {where}{problem}") from None
+    data = parse_yaml(text, file)
     if data is None:
         raise ScenarioError(file, "", "file is empty, expected a scenario")
     return data

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.load import ScenarioError
+from scenarios.safe_read import JSON_MAX_BYTES, ScenarioError, parse_json, read_text
 from scenarios.schema import FieldProblem, Scenario, clock_minutes
 from scenarios.staffing import on_duty
 
@@ -40,7 +40,7 @@ def read_drill(path: Path) -> dict[str, Any]:
 
 def _read_json(path: Path, what: str) -> dict[str, Any]:
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = parse_json(read_text(path, JSON_MAX_BYTES), str(path))
     except FileNotFoundError:
         raise ScenarioError(str(path), "", "file not found") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
