@@ -5,6 +5,7 @@ Exit codes: 0 ok, 2 bad input (one line on stderr, no traceback), 1 internal err
 
 from __future__ import annotations
 
+import signal
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,6 +23,7 @@ from services import (
     read_drill,
     read_mapping,
     read_plan,
+    stop_workers,
 )
 
 app = typer.Typer(
@@ -293,13 +295,33 @@ def runs_compare(
 app.command()(roster)
 
 
+class Interrupted(BaseException):
+    """A signal asked wfm to stop (SIGINT or SIGTERM); not an `Exception`, so that no
+    handler on the way up takes it for a failure."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.code = 128 + signum  # the shell's convention: 130 for SIGINT, 143 for SIGTERM
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
     """Entry point of the `wfm` console script."""
+    # Both signals stop the run the same way, whatever the parent left them as (a background
+    # job of a non-interactive shell starts with SIGINT ignored): the workers are terminated,
+    # no output is half-written (they are written atomically at the end), and the exit code
+    # says which signal it was.
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         code = app(standalone_mode=False)
-    except typer.Abort:
+    except (Interrupted, KeyboardInterrupt, typer.Abort) as err:
+        stop_workers()
         typer.echo("wfm: interrupted", err=True)
-        sys.exit(130)
+        sys.exit(err.code if isinstance(err, Interrupted) else 130)
     except WriteFailed as err:  # the run was done but the disk refused its outputs
         typer.echo(f"wfm: {err}", err=True)
         sys.exit(1)

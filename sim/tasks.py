@@ -11,7 +11,9 @@ executor alike, so that a stopped job frees the workers at once.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
@@ -48,7 +50,7 @@ def run_tasks(
                 progress((done + 1) / count)
         return results
     own = executor is None
-    pool = executor or ProcessPoolExecutor(max_workers=min(workers, count))
+    pool = executor or local_pool(min(workers, count))
     futures: dict[Future[Result], int] = {}
     try:
         for k, args in enumerate(arguments):
@@ -58,13 +60,18 @@ def run_tasks(
             found[futures[future]] = future.result()
             if progress is not None:
                 progress(done / count)
-        return [found[k] for k in range(count)]
-    finally:
+    except BaseException as err:
+        # Drop what waits. Interrupted (a signal, not an Exception): do not wait for the
+        # running tasks either; the caller stops the workers (`stop_workers`).
         if own:
-            pool.shutdown(cancel_futures=True)
-        else:  # a shared pool or cluster: drop what this call left waiting
+            pool.shutdown(wait=isinstance(err, Exception), cancel_futures=True)
+        else:  # a shared pool or cluster
             for future in futures:
                 future.cancel()
+        raise
+    if own:
+        pool.shutdown()
+    return [found[k] for k in range(count)]
 
 
 @contextmanager
@@ -80,11 +87,32 @@ def shared_pool(executor: Executor | None, workers: int | None) -> Iterator[Exec
     if count == 1:
         yield None
         return
-    pool = ProcessPoolExecutor(max_workers=count)
+    pool = local_pool(count)
     try:
         yield pool
-    finally:
-        pool.shutdown(cancel_futures=True)
+    except BaseException as err:
+        pool.shutdown(wait=isinstance(err, Exception), cancel_futures=True)
+        raise
+    pool.shutdown(cancel_futures=True)
+
+
+def local_pool(workers: int) -> ProcessPoolExecutor:
+    """A pool of `workers` local processes that leave Ctrl-C to their parent: a terminal's
+    interrupt reaches every process of the group, and the parent stops the workers itself
+    (`stop_workers`) rather than each printing its own traceback."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_parent)
+
+
+def stop_workers() -> None:
+    """Terminate this process's worker processes (after an interrupt), so none outlives it."""
+    for child in multiprocessing.active_children():
+        child.terminate()
+    for child in multiprocessing.active_children():
+        child.join(timeout=5)
+
+
+def _leave_interrupts_to_parent() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _part(progress: Progress, done: int, count: int) -> Progress:
