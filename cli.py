@@ -12,7 +12,15 @@ from typing import Annotated
 
 import typer
 
-from cli_options import Confidence, MaxReplications, NoStore, Scheduler, Store, Tolerance
+from cli_options import (
+    MAX_REPLICATIONS,
+    Confidence,
+    MaxReplications,
+    NoStore,
+    Scheduler,
+    Store,
+    Tolerance,
+)
 from cli_plans import optimise, roster
 from cli_support import ProgressBar, show_kept
 from report.export import WriteFailed, check_outputs, check_writable, csv_text, json_text, write_all
@@ -51,7 +59,9 @@ def validate(scenario: Annotated[Path, typer.Argument(help="Scenario YAML file."
 @app.command()
 def simulate(
     scenario: Annotated[Path, typer.Argument(help="Scenario YAML file.")],
-    replications: Annotated[int, typer.Option(min=1, help="Independent replications.")] = 10,
+    replications: Annotated[
+        int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Independent replications.")
+    ] = 10,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     plan: Annotated[
         Path | None, typer.Option(help="Staff it with this plan's shifts (`wfm optimise`).")
@@ -118,7 +128,9 @@ def drill(
         list[str] | None,
         typer.Option(help="Also score these response plans (repeat, or comma-separated)."),
     ] = None,
-    replications: Annotated[int, typer.Option(min=1, help="Independent replications.")] = 10,
+    replications: Annotated[
+        int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Independent replications.")
+    ] = 10,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
@@ -168,7 +180,9 @@ def report(
         list[Path] | None,
         typer.Option(help="A `wfm drill --json` document for the surge summary (repeatable)."),
     ] = None,
-    replications: Annotated[int, typer.Option(min=1, help="Replications per point.")] = 5,
+    replications: Annotated[
+        int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per point.")
+    ] = 5,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
@@ -217,7 +231,9 @@ def sweep(
     incident: Annotated[
         str | None, typer.Option(help="Run this incident's drill at every point.")
     ] = None,
-    replications: Annotated[int, typer.Option(min=1, help="Replications per point.")] = 3,
+    replications: Annotated[
+        int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per point.")
+    ] = 3,
     seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")

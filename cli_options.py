@@ -7,6 +7,10 @@ from typing import Annotated
 
 import typer
 
+# Replications any command runs at most: far beyond what a verdict needs, low enough that a
+# typo cannot allocate until the machine runs out of memory.
+MAX_REPLICATIONS = 100_000
+
 Store = Annotated[
     Path | None,
     typer.Option(
@@ -25,8 +29,9 @@ MaxReplications = Annotated[
     int | None,
     typer.Option(
         min=1,
+        max=MAX_REPLICATIONS,
         help="Add replications while a target's verdict is undecided, up to this many "
-        "[default: none added].",
+        f"(at most {MAX_REPLICATIONS:,}) [default: none added].",
     ),
 ]
 Confidence = Annotated[

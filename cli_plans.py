@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli_options import Confidence, NoStore, Scheduler, Store, Tolerance
+from cli_options import MAX_REPLICATIONS, Confidence, NoStore, Scheduler, Store, Tolerance
 from cli_support import StageLine, show_kept
 from report.export import check_outputs, check_writable, csv_text, json_text, write_all
 from report.summary import optimisation_summary
@@ -36,12 +36,13 @@ def optimise(
         ),
     ] = 30.0,
     replications: Annotated[
-        int, typer.Option(min=1, help="Replications each check starts with.")
+        int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications each check starts with.")
     ] = 10,
     max_replications: Annotated[
         int | None,
         typer.Option(
             min=1,
+            max=MAX_REPLICATIONS,
             help="Replications a check may grow to while a verdict is open [default: about "
             "8 million simulated contacts' worth, between 16 and 64 x --replications].",
         ),

@@ -93,9 +93,14 @@ def parse_axis(text: str) -> Axis:
                 f"--vary {text}: expected START:STOP:STEP with STEP > 0, STOP >= START"
             )
         start, stop, step = numbers
-        count = math.floor((stop - start) / step + 1e-9) + 1
-        if count > MAX_POINTS:
-            raise SweepError(f"--vary {text}: {count} values, at most {MAX_POINTS} points in all")
+        # Count before building: a tiny step over a wide range overflows the span to inf (and
+        # a finite but huge one would allocate its list) before any check on the values.
+        span = (stop - start) / step + 1e-9
+        if not span < MAX_POINTS:
+            raise SweepError(
+                f"--vary {text}: more than {MAX_POINTS} values, at most {MAX_POINTS} points in all"
+            )
+        count = math.floor(span) + 1
         values = tuple(round(start + k * step, 10) for k in range(count))
     else:
         values = tuple(numbers)

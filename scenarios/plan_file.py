@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from scenarios.safe_read import JSON_MAX_BYTES, ScenarioError, parse_json, read_text
-from scenarios.schema import FieldProblem, Scenario, clock_minutes
+from scenarios.schema import DAY_MIN, MAX_AGENTS, FieldProblem, Scenario, clock_minutes
 from scenarios.staffing import on_duty
 
 DRILL_FIELDS = ("incident", "kind", "grade", "scorecard", "recovered", "targets")
@@ -96,7 +96,8 @@ def _check_shift(scenario: Scenario, row: Any, where: str, file: str) -> None:
     if not isinstance(row, dict):
         raise ScenarioError(file, where, f"expected a shift (a mapping), got {row!r}")
     groups = {g.name for g in scenario.agent_groups}
-    if row.get("group") not in groups:
+    # A name is a string: anything else (a list, say, which no set can even look up) is wrong.
+    if not isinstance(row.get("group"), str) or row["group"] not in groups:
         raise ScenarioError(
             file,
             f"{where}.group",
@@ -115,8 +116,11 @@ def _check_shift(scenario: Scenario, row: Any, where: str, file: str) -> None:
     if not (isinstance(length, (int, float)) and not isinstance(length, bool) and 0 < length <= 24):
         raise ScenarioError(file, f"{where}.length_h", f"expected hours in (0, 24], got {length!r}")
     count = row.get("count")
-    if not (isinstance(count, int) and not isinstance(count, bool) and count >= 0):
-        raise ScenarioError(file, f"{where}.count", f"expected agents >= 0, got {count!r}")
+    # Capped like a scenario's agents: a huge count would exhaust memory or overflow later.
+    if not (isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= MAX_AGENTS):
+        raise ScenarioError(
+            file, f"{where}.count", f"expected agents from 0 to {MAX_AGENTS:,}, got {count!r}"
+        )
     breaks = row.get("breaks")
     if not isinstance(breaks, list):
         raise ScenarioError(file, f"{where}.breaks", f"expected a list of breaks, got {breaks!r}")
@@ -126,9 +130,13 @@ def _check_shift(scenario: Scenario, row: Any, where: str, file: str) -> None:
             raise ScenarioError(file, f"{where}.breaks[{k}]", f"expected a break, got {brk!r}")
         clocks.append((f"{where}.breaks[{k}].start", brk.get("start")))
         minutes = brk.get("length_min")
-        if not (isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0):
+        if not (
+            isinstance(minutes, int) and not isinstance(minutes, bool) and 0 < minutes <= DAY_MIN
+        ):
             raise ScenarioError(
-                file, f"{where}.breaks[{k}].length_min", f"expected minutes > 0, got {minutes!r}"
+                file,
+                f"{where}.breaks[{k}].length_min",
+                f"expected minutes from 1 to {DAY_MIN}, got {minutes!r}",
             )
     for path, value in clocks:
         try:

@@ -4,6 +4,7 @@ refused quickly, with little memory, in one line naming the file and the cap, ex
 
 from __future__ import annotations
 
+import json
 import time
 import tracemalloc
 from pathlib import Path
@@ -121,3 +122,13 @@ def test_plan_json_numbers_must_be_finite(wfm: WfmRunner, tmp_path: Path, number
     path.write_text(f'{{"shifts": [], "coverage": [{{"x": {number}}}]}}', encoding="utf-8")
     run = wfm("simulate", SCENARIO, "--plan", path, "--no-store")
     _refused(run, path, "expected a finite one")
+
+
+def test_a_plan_shift_whose_group_is_not_a_name_is_refused(wfm: WfmRunner, tmp_path: Path):
+    # Found by tests/test_fuzz.py: a list there was looked up in a set (TypeError).
+    path = tmp_path / "plan.json"
+    shift = {"group": [], "template": "day8", "day": 0, "start": "08:00", "length_h": 8,
+             "count": 1, "breaks": []}  # fmt: skip
+    path.write_text(json.dumps({"shifts": [shift]}), encoding="utf-8")
+    run = wfm("simulate", SCENARIO, "--plan", path, "--no-store")
+    _refused(run, path, "shifts[0].group: expected an agent group of the scenario")

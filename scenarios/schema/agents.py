@@ -14,6 +14,8 @@ from pydantic import Field, field_validator, model_validator
 from scenarios.schema.base import (
     DAY_MIN,
     MAX_AGENTS,
+    MAX_COST_FACTOR,
+    MAX_COST_PER_HOUR,
     WEEKDAYS,
     ClockTime,
     FieldProblem,
@@ -84,6 +86,9 @@ class AgentGroup(_Model):
     shaped like `Volume.per_interval`, or `shifts`, the shifts worked (agents on break are off
     duty). `absence` is unplanned absence: each agent misses each day with that probability
     (the count is scaled down day by day; with shifts, whole shifts are missed).
+
+    `cost_per_hour` is at most `MAX_COST_PER_HOUR` (the shift model prices shifts in integer
+    cents); `min_agents` and `max_agents` at most `MAX_AGENTS`.
     """
 
     name: str = Field(min_length=1)
@@ -91,9 +96,9 @@ class AgentGroup(_Model):
     agents: Any = None
     shifts: list[Shift] | None = None
     absence: float = Field(default=0.0, ge=0, lt=1)
-    cost_per_hour: float | None = Field(default=None, ge=0)
-    min_agents: int | None = Field(default=None, ge=0)
-    max_agents: int | None = Field(default=None, ge=0)
+    cost_per_hour: float | None = Field(default=None, ge=0, le=MAX_COST_PER_HOUR)
+    min_agents: int | None = Field(default=None, ge=0, le=MAX_AGENTS)
+    max_agents: int | None = Field(default=None, ge=0, le=MAX_AGENTS)
 
     @model_validator(mode="after")
     def _one_staffing(self) -> AgentGroup:
@@ -132,9 +137,12 @@ class AgentGroup(_Model):
 
 
 class Break(_Model):
-    length_min: int = Field(gt=0)
-    after_h_min: float = Field(ge=0)
-    after_h_max: float = Field(ge=0)
+    """A break of a shift template: `length_min` minutes, starting between `after_h_min` and
+    `after_h_max` hours into the shift (a day at most, like the shift)."""
+
+    length_min: int = Field(gt=0, le=DAY_MIN)
+    after_h_min: float = Field(ge=0, le=24)
+    after_h_max: float = Field(ge=0, le=24)
 
     @model_validator(mode="after")
     def _window(self) -> Break:
@@ -147,12 +155,16 @@ class Break(_Model):
 
 
 class ShiftTemplate(_Model):
+    """Shifts the optimiser may choose: `length_h` long, starting every `start_step_min` (at
+    most a day) within `start_between` on `days`, costing `cost_factor` (at most
+    `MAX_COST_FACTOR`, as the shift model prices in integer cents) of the group's hourly cost."""
+
     name: str = Field(min_length=1)
     length_h: float = Field(gt=0, le=24)
     start_between: Annotated[tuple[str, str], Field(strict=False)]  # a YAML list of two times
-    start_step_min: int = Field(gt=0)
+    start_step_min: int = Field(gt=0, le=DAY_MIN)
     breaks: list[Break] = []
-    cost_factor: float = Field(default=1.0, gt=0)
+    cost_factor: float = Field(default=1.0, gt=0, le=MAX_COST_FACTOR)
     days: list[Weekday] = list(WEEKDAYS)
 
     @model_validator(mode="after")

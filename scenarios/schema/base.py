@@ -16,6 +16,18 @@ DAY_MIN = 24 * 60
 # Sanity ceilings: far beyond any centre, low enough that a typo cannot exhaust memory.
 MAX_VOLUME_PER_INTERVAL = 1_000_000
 MAX_AGENTS = 100_000
+# The longest handle time, patience, delay or wait a figure may give: one week. Longer is a
+# typo, and simulated clocks, Erlang sums and written JSON stay finite below it.
+MAX_DURATION_S = 7 * 86_400
+MAX_HORIZON_DAYS = 366
+# Times of an incident and its response, in minutes: at most the longest horizon.
+MAX_HORIZON_MIN = MAX_HORIZON_DAYS * DAY_MIN
+# The shift model prices shifts in integer cents: at these caps even MAX_AGENTS agents all
+# of a 366-day horizon cost under 9e17 cents, inside CP-SAT's int64 (9.2e18).
+MAX_COST_PER_HOUR = 1_000_000
+MAX_COST_FACTOR = 10
+# Relative weights (intraday, weekly): any count of contacts fits, and their sum stays finite.
+MAX_WEIGHT = 1e9
 
 
 class FieldProblem(ValueError):

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator, model_validator
 
 from scenarios.schema.base import (
     DAY_MIN,
+    MAX_HORIZON_DAYS,
     WEEKDAYS,
     FieldProblem,
     Weekday,
@@ -23,7 +24,7 @@ from scenarios.schema.base import (
 
 
 class Horizon(_Model):
-    days: int = Field(ge=1, le=366)
+    days: int = Field(ge=1, le=MAX_HORIZON_DAYS)
     interval_min: int = Field(gt=0)
     start: Annotated[dt.date | None, Field(strict=False)] = None  # YAML dates or "YYYY-MM-DD"
     cyclic: bool = True

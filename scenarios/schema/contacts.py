@@ -11,7 +11,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from scenarios.schema.base import MAX_VOLUME_PER_INTERVAL, FieldProblem, _check_profile, _Model
+from scenarios.schema.base import (
+    MAX_DURATION_S,
+    MAX_VOLUME_PER_INTERVAL,
+    MAX_WEIGHT,
+    FieldProblem,
+    _check_profile,
+    _Model,
+)
 from scenarios.schema.distributions import Distribution
 
 SHARE_TOLERANCE = 1e-6
@@ -36,15 +43,18 @@ class Volume(_Model):
     - `daily` (contacts on an average day) spread by `intraday` (one weight per interval of the
       day; default flat) and `weekly` (7 weights, Monday first, for the horizon's weekdays;
       default flat). Weights are relative: intraday ones are scaled to sum to 1, weekly ones to
-      average 1, so a week of ``daily: 1000`` offers 7000 whatever the weekly weights.
+      average 1, so a week of ``daily: 1000`` offers 7000 whatever the weekly weights. A
+      weight is at most `MAX_WEIGHT`.
 
     `overdispersion` adds day-to-day forecast error on top of the Poisson noise.
     """
 
     per_interval: Any = None
     daily: float | None = Field(default=None, ge=0, le=MAX_VOLUME_PER_INTERVAL * 96)
-    intraday: list[Annotated[float, Field(ge=0)]] | None = Field(default=None, min_length=1)
-    weekly: list[Annotated[float, Field(ge=0)]] | None = Field(
+    intraday: list[Annotated[float, Field(ge=0, le=MAX_WEIGHT)]] | None = Field(
+        default=None, min_length=1
+    )
+    weekly: list[Annotated[float, Field(ge=0, le=MAX_WEIGHT)]] | None = Field(
         default=None, min_length=7, max_length=7
     )
     overdispersion: Overdispersion | None = None
@@ -94,9 +104,10 @@ class Callback(_Model):
     """Callers still waiting `offer_after_wait_s` are offered a call back and `take_up` of them
     accept: they leave the queue without abandoning and are called back, first come first
     served, when an agent of the skill is free and no live caller of the skill is waiting. A
-    callback counts as answered, its wait measured to the call-back."""
+    callback counts as answered, its wait measured to the call-back. `offer_after_wait_s` is at
+    most `MAX_DURATION_S` (one week)."""
 
-    offer_after_wait_s: float = Field(gt=0)
+    offer_after_wait_s: float = Field(gt=0, le=MAX_DURATION_S)
     take_up: float = Field(ge=0, le=1)
 
 
@@ -165,11 +176,12 @@ class Target(_Model):
     """Service level target: `service_level` of contacts answered within `answer_within_s`.
 
     `scope` says over what it is judged: the whole horizon, every day, or every interval.
+    `answer_within_s` is at most `MAX_DURATION_S` (one week: an e-mail's answer time too).
     """
 
     contact_type: str
     tier: str | None = Field(default=None, min_length=1)
-    answer_within_s: float = Field(gt=0)
+    answer_within_s: float = Field(gt=0, le=MAX_DURATION_S)
     service_level: float = Field(gt=0, le=1)
     scope: Literal["horizon", "day", "interval"] = "horizon"
     source: str | None = None

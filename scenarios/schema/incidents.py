@@ -1,6 +1,9 @@
 """Emergencies layered on a normal scenario (drills): the `Incident` (one of the
 `INCIDENT_KINDS`) with its surge, the `Response` that detects and answers it, what the
-response must achieve, and the named `ResponsePlan`s that change its levers."""
+response must achieve, and the named `ResponsePlan`s that change its levers.
+
+Every time in minutes is at most `MAX_HORIZON_MIN` (the longest horizon), every wait in
+seconds at most `MAX_DURATION_S` (one week)."""
 
 # ruff sees that a class is a pydantic model only when BaseModel is its base in the same file;
 # pydantic copies these models' list defaults per instance, so none is shared.
@@ -12,7 +15,16 @@ from typing import Literal, get_args
 
 from pydantic import Field, model_validator
 
-from scenarios.schema.base import DAY_MIN, MAX_AGENTS, ClockTime, FieldProblem, _Model
+from scenarios.schema.base import (
+    DAY_MIN,
+    MAX_AGENTS,
+    MAX_DURATION_S,
+    MAX_HORIZON_DAYS,
+    MAX_HORIZON_MIN,
+    ClockTime,
+    FieldProblem,
+    _Model,
+)
 from scenarios.schema.contacts import Callback
 from scenarios.schema.distributions import Distribution
 
@@ -23,7 +35,7 @@ INCIDENT_KINDS: tuple[IncidentKind, ...] = get_args(IncidentKind)
 class IncidentStart(_Model):
     """When an incident begins: horizon `day` (0-based) at `time` (``HH:MM``)."""
 
-    day: int = Field(ge=0)
+    day: int = Field(ge=0, lt=MAX_HORIZON_DAYS)
     time: ClockTime
 
 
@@ -34,8 +46,8 @@ class Surge(_Model):
 
     contact_type: str
     multiplier: float = Field(ge=1, le=1000)
-    ramp_min: float = Field(default=0.0, ge=0)
-    decay_min: float = Field(default=0.0, ge=0)
+    ramp_min: float = Field(default=0.0, ge=0, le=MAX_HORIZON_MIN)
+    decay_min: float = Field(default=0.0, ge=0, le=MAX_HORIZON_MIN)
 
 
 class Detect(_Model):
@@ -45,7 +57,7 @@ class Detect(_Model):
     `service_level_below`. At least one of the two conditions must be given."""
 
     window_min: float = Field(default=15.0, gt=0, le=DAY_MIN)
-    offered_over_forecast: float | None = Field(default=None, gt=1)
+    offered_over_forecast: float | None = Field(default=None, gt=1, le=1000)
     service_level_below: float | None = Field(default=None, gt=0, le=1)
 
     @model_validator(mode="after")
@@ -62,7 +74,7 @@ class IvrAnnouncement(_Model):
     """From `after_min` after detection the IVR announces the incident: `deflection` of the
     incident's callers hang up satisfied before they queue."""
 
-    after_min: float = Field(default=0.0, ge=0)
+    after_min: float = Field(default=0.0, ge=0, le=MAX_HORIZON_MIN)
     deflection: float = Field(ge=0, lt=1)
 
 
@@ -72,7 +84,7 @@ class Reserve(_Model):
 
     group: str
     agents: int = Field(ge=0, le=MAX_AGENTS)
-    activation_delay_min: float = Field(default=30.0, ge=0)
+    activation_delay_min: float = Field(default=30.0, ge=0, le=MAX_HORIZON_MIN)
     cost_factor: float = Field(default=0.2, ge=0, le=1)
 
 
@@ -83,7 +95,7 @@ class Overflow(_Model):
 
     contact_type: str
     to_groups: list[str] = Field(min_length=1)
-    after_wait_s: float = Field(default=0.0, ge=0)
+    after_wait_s: float = Field(default=0.0, ge=0, le=MAX_DURATION_S)
 
 
 class Response(_Model):
@@ -91,7 +103,7 @@ class Response(_Model):
     stands down together once the incident is over and the service level has recovered."""
 
     detect: Detect = Detect(offered_over_forecast=1.5, service_level_below=0.6)
-    report_after_min: float = Field(default=0.0, ge=0)
+    report_after_min: float = Field(default=0.0, ge=0, le=MAX_HORIZON_MIN)
     ivr_announcement: IvrAnnouncement | None = None
     reserve: Reserve | None = None
     overflow: Overflow | None = None
@@ -101,14 +113,14 @@ class Response(_Model):
 
 class Recover(_Model):
     service_level: float = Field(gt=0, le=1)
-    within_min: float = Field(gt=0)
+    within_min: float = Field(gt=0, le=MAX_HORIZON_MIN)
 
 
 class IncidentTargets(_Model):
     """What the response must achieve; minutes count from the incident's start."""
 
-    report_within_min: float | None = Field(default=None, gt=0)
-    respond_within_min: float | None = Field(default=None, gt=0)
+    report_within_min: float | None = Field(default=None, gt=0, le=MAX_HORIZON_MIN)
+    respond_within_min: float | None = Field(default=None, gt=0, le=MAX_HORIZON_MIN)
     recover: Recover | None = None
     max_abandon_rate: float | None = Field(default=None, ge=0, le=1)
 
@@ -127,7 +139,7 @@ class Incident(_Model):
     kind: IncidentKind
     grade: int = Field(ge=1, le=4)
     start: IncidentStart
-    duration_min: float = Field(gt=0)
+    duration_min: float = Field(gt=0, le=MAX_HORIZON_MIN)
     surge: list[Surge] = []
     redial_probability: float | None = Field(default=None, ge=0, le=1)
     redial_delay: Distribution | None = None
@@ -142,7 +154,7 @@ class ResponseChanges(_Model):
     back to their defaults)."""
 
     detect: Detect | None = None
-    report_after_min: float | None = Field(default=None, ge=0)
+    report_after_min: float | None = Field(default=None, ge=0, le=MAX_HORIZON_MIN)
     ivr_announcement: IvrAnnouncement | None = None
     reserve: Reserve | None = None
     overflow: Overflow | None = None
