@@ -215,6 +215,14 @@ def _edit_cell(page: Page, table: int, row: int, column: int, text: str) -> None
 
 
 @pytest.mark.slow
+def _yaml_bomb() -> str:
+    """Ten levels of ten aliases each: 10^10 nodes once expanded, 11 lines on disk."""
+    lines = ['l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
+    for level in range(1, 10):
+        lines.append(f"l{level}: &l{level} [" + ", ".join([f"*l{level - 1}"] * 10) + "]")
+    return "\n".join([*lines, "name: *l9", ""])
+
+
 def test_the_app_in_a_browser(page: Page, tmp_path: Path):
     _load(page, "single_queue.yaml")
     _no_error(page)
@@ -237,6 +245,19 @@ def test_the_app_in_a_browser(page: Page, tmp_path: Path):
     errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
     assert len(errors) == 1 and errors[0].startswith("bad.yaml: "), errors
     assert "\n" not in errors[0].strip(), "one line"
+    # A YAML bomb (a billion nodes through aliases): one line, and the app goes on serving
+    # (every step below uses it).
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text(_yaml_bomb(), encoding="utf-8")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bomb))
+    _settle(page)
+    page.get_by_role("button", name="Use the upload").click()
+    _settle(page)
+    alerts = page.locator('[data-testid="stAlertContentError"]')
+    alerts.filter(has_text="bomb.yaml: ").first.wait_for(timeout=60_000)
+    # bad.yaml, uploaded above, is still the scenario being edited: its own error stays too.
+    refused = [e for e in alerts.all_inner_texts() if e.startswith("bomb.yaml: ")]
+    assert len(refused) == 1 and "\n" not in refused[0].strip(), refused
 
     _load(page, "single_queue.yaml")
 
