@@ -18,6 +18,7 @@ from cli_options import (
     MaxReplications,
     NoStore,
     Scheduler,
+    Seed,
     Store,
     Tolerance,
 )
@@ -62,7 +63,7 @@ def simulate(
     replications: Annotated[
         int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Independent replications.")
     ] = 10,
-    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    seed: Seed = 0,
     plan: Annotated[
         Path | None, typer.Option(help="Staff it with this plan's shifts (`wfm optimise`).")
     ] = None,
@@ -131,7 +132,7 @@ def drill(
     replications: Annotated[
         int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Independent replications.")
     ] = 10,
-    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    seed: Seed = 0,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
     ] = None,
@@ -183,7 +184,7 @@ def report(
     replications: Annotated[
         int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per point.")
     ] = 5,
-    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    seed: Seed = 0,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
     ] = None,
@@ -234,7 +235,7 @@ def sweep(
     replications: Annotated[
         int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per point.")
     ] = 3,
-    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    seed: Seed = 0,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
     ] = None,

@@ -10,6 +10,10 @@ import typer
 # Replications any command runs at most: far beyond what a verdict needs, low enough that a
 # typo cannot allocate until the machine runs out of memory.
 MAX_REPLICATIONS = 100_000
+# The run store keeps a run's seed as a 64-bit integer: a larger one would run and then not be
+# kept, so it is refused before the run.
+MAX_SEED = 2**63 - 1
+Seed = Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Random seed.")]
 
 Store = Annotated[
     Path | None,

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli_options import MAX_REPLICATIONS, Confidence, NoStore, Scheduler, Store, Tolerance
+from cli_options import MAX_REPLICATIONS, Confidence, NoStore, Scheduler, Seed, Store, Tolerance
 from cli_support import StageLine, show_kept
 from report.export import check_outputs, check_writable, csv_text, json_text, write_all
 from report.summary import optimisation_summary
@@ -52,7 +52,7 @@ def optimise(
     max_rounds: Annotated[
         int, typer.Option(min=1, max=1000, help="Rounds of the search at most.")
     ] = 30,
-    seed: Annotated[int, typer.Option(min=0, help="Random seed.")] = 0,
+    seed: Seed = 0,
     workers: Annotated[
         int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
     ] = None,

@@ -141,3 +141,14 @@ def test_a_sweep_axis_too_fine_to_count_is_refused(wfm: WfmRunner, tmp_path: Pat
     run = wfm("sweep", LIBRARY / "single_queue.yaml", "--vary", axis, "--json", out, "--no-store")
     _one_line(run, f"--vary {axis}: more than 10000 values")
     assert not out.exists()
+
+
+def test_a_seed_the_run_store_cannot_keep_is_refused_before_the_run(
+    wfm: WfmRunner, tmp_path: Path
+) -> None:
+    # A seed past 64 bits ran, then its run was not kept (the store's seed column is int64).
+    out = tmp_path / "out.json"
+    run = wfm("simulate", LIBRARY / "single_queue.yaml", "--replications", "1",
+              "--seed", str(2**63), "--json", out)  # fmt: skip
+    assert run.code == 2 and len(run.err_lines) == 1 and "--seed" in run.err_lines[0]
+    assert not out.exists()
