@@ -24,7 +24,7 @@ from cli_options import (
 )
 from cli_plans import optimise, roster
 from cli_support import ProgressBar, show_kept
-from report.export import WriteFailed, check_outputs, check_writable, csv_text, json_text, write_all
+from report.export import WriteFailed, check_outputs, csv_text, json_text, write_all
 from report.summary import drill_summary, simulation_summary, validation_summary
 from services import (
     is_input_error,
@@ -95,7 +95,6 @@ def simulate(
         {"--json": json_path} | {f"--csv {path.name}": path for path in csv_paths},
         {"the scenario": scenario, "--plan": plan},
     )
-    check_writable(json_paths + csv_paths)
     with ProgressBar("simulating") as bar:
         run = run_simulation(
             model, str(scenario), plan=shifts_plan, plan_source=plan,
@@ -151,7 +150,6 @@ def drill(
     names = [name for value in compare or [] for name in value.split(",") if name]
     shifts_plan = None if plan is None else read_plan(plan)
     check_outputs({"--json": json_path, "--png": png}, {"the scenario": scenario, "--plan": plan})
-    check_writable([json_path] + ([png] if png else []))
     with ProgressBar("drilling") as bar:
         run = run_drill(
             model, str(scenario), incident, plan=shifts_plan, plan_source=plan, compare=names,
@@ -204,7 +202,6 @@ def report(
         {"the plan": plan_json, "--scenario": scenario}
         | {f"--drill {path.name}": path for path in drill or []},
     )
-    check_writable([pdf])
     with ProgressBar("simulating the headcount sweep") as bar:
         view = build_executive_view(
             model, str(scenario), plan=plan, plan_file=str(plan_json), drills=drills,
@@ -253,7 +250,6 @@ def sweep(
     check_outputs(
         {"--json": json_path, "--csv": csv_path}, {"the scenario": scenario, "--plan": plan}
     )
-    check_writable([json_path] + ([csv_path] if csv_path else []))
     with ProgressBar("sweeping") as bar:
         run = run_sweep(
             mapping, str(scenario), vary, plan=shifts_plan, plan_source=plan, incident=incident,

@@ -10,7 +10,7 @@ import typer
 
 from cli_options import MAX_REPLICATIONS, Confidence, NoStore, Scheduler, Seed, Store, Tolerance
 from cli_support import StageLine, show_kept
-from report.export import check_outputs, check_writable, csv_text, json_text, write_all
+from report.export import check_outputs, csv_text, json_text, write_all
 from report.summary import optimisation_summary
 from services import (
     load,
@@ -74,7 +74,6 @@ def optimise(
         {"--json": json_path} | {f"--csv {path.name}": path for path in csv_paths},
         {"the scenario": scenario, "--requirements": requirements},
     )
-    check_writable([json_path, *csv_paths])
     with StageLine() as stage:
         run = run_optimisation(
             model, str(scenario), requirements=requirements, replications=replications,
@@ -116,7 +115,6 @@ def roster(
         {"--json": json_path} | {f"--csv {path.name}": path for path in csv_paths},
         {"the plan": plan_json, "--agents": agents},
     )
-    check_writable([json_path, *csv_paths])
     run = run_roster(
         plan, str(plan_json), agents_csv=agents, weeks=weeks, pseudonymise=pseudonymise,
         time_limit_s=time_limit,

@@ -57,9 +57,10 @@ def check_writable(paths: list[Path]) -> None:
 
 
 def check_outputs(outputs: Mapping[str, Path | None], inputs: Mapping[str, Path | None]) -> None:
-    """Raise `OutputError` when an output would overwrite an input or another output: each is
-    named by its option (``--json``) or role (``the scenario``), and paths are compared as
-    resolved (symbolic links followed), so ``x.yaml`` and ``./x.yaml`` are the same file."""
+    """Raise `OutputError` when an output would overwrite an input or another output, or could
+    not be written (`check_writable`): each is named by its option (``--json``) or role (``the
+    scenario``), and paths are compared as resolved (symbolic links followed), so ``x.yaml``
+    and ``./x.yaml`` are the same file. None stands for an output or input not given."""
     seen: dict[Path, str] = {}
     for name, path in inputs.items():
         if path is not None:
@@ -72,6 +73,7 @@ def check_outputs(outputs: Mapping[str, Path | None], inputs: Mapping[str, Path 
             raise OutputError(f"{name} {path}: the same file as {seen[where]}, which it would "
                               "overwrite; choose another path")  # fmt: skip
         seen[where] = name
+    check_writable([Path(path) for path in outputs.values() if path is not None])
 
 
 def write_all(outputs: dict[Path, str | bytes]) -> None:
