@@ -21,6 +21,7 @@ from cli_options import (
     Seed,
     Store,
     Tolerance,
+    Workers,
 )
 from cli_plans import optimise, roster
 from cli_support import ProgressBar, show_kept
@@ -70,9 +71,7 @@ def simulate(
     max_replications: MaxReplications = None,
     confidence: Confidence = 0.95,
     tolerance: Tolerance = 0.02,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
-    ] = None,
+    workers: Workers = None,
     json_path: Annotated[
         Path | None, typer.Option("--json", help="Write the results as JSON here.")
     ] = None,
@@ -132,9 +131,7 @@ def drill(
         int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Independent replications.")
     ] = 10,
     seed: Seed = 0,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
-    ] = None,
+    workers: Workers = None,
     png: Annotated[
         Path | None, typer.Option(help="Draw the timeline here (PNG, or PDF for a .pdf name).")
     ] = None,
@@ -183,9 +180,7 @@ def report(
         int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per point.")
     ] = 5,
     seed: Seed = 0,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
-    ] = None,
+    workers: Workers = None,
     scheduler: Scheduler = None,
 ) -> None:
     """The executive one-pager of a plan: capacity against demand, the cost against
@@ -233,9 +228,7 @@ def sweep(
         int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per point.")
     ] = 3,
     seed: Seed = 0,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
-    ] = None,
+    workers: Workers = None,
     scheduler: Scheduler = None,
     store: Store = None,
     no_store: NoStore = False,

@@ -14,6 +14,18 @@ MAX_REPLICATIONS = 100_000
 # kept, so it is refused before the run.
 MAX_SEED = 2**63 - 1
 Seed = Annotated[int, typer.Option(min=0, max=MAX_SEED, help="Random seed.")]
+# A solver's time limit at most (a day, in seconds): finite, so that a run always ends.
+MAX_TIME_LIMIT_S = 86_400
+# Local worker processes at most: each holds a copy of the model (100-200 MB), so more than a
+# large server's cores only exhausts memory.
+MAX_WORKERS = 256
+Workers = Annotated[
+    int | None,
+    typer.Option(
+        min=1, max=MAX_WORKERS,
+        help=f"Local worker processes (at most {MAX_WORKERS}) [default: one per core].",
+    ),
+]  # fmt: skip
 
 Store = Annotated[
     Path | None,

@@ -8,11 +8,22 @@ from typing import Annotated
 
 import typer
 
-from cli_options import MAX_REPLICATIONS, Confidence, NoStore, Scheduler, Seed, Store, Tolerance
+from cli_options import (
+    MAX_REPLICATIONS,
+    MAX_TIME_LIMIT_S,
+    Confidence,
+    NoStore,
+    Scheduler,
+    Seed,
+    Store,
+    Tolerance,
+    Workers,
+)
 from cli_support import StageLine, show_kept
 from report.export import check_outputs, csv_text, json_text, write_all
 from report.summary import optimisation_summary
 from services import (
+    MAX_BUDGET,
     load,
     read_plan,
     run_optimisation,
@@ -31,6 +42,7 @@ def optimise(
         float,
         typer.Option(
             min=0.1,
+            max=MAX_TIME_LIMIT_S,
             help="Seconds (CP-SAT's deterministic time) the solver may take per schedule; "
             "a search round's solves stop at 1.",
         ),
@@ -53,13 +65,18 @@ def optimise(
         int, typer.Option(min=1, max=1000, help="Rounds of the search at most.")
     ] = 30,
     seed: Seed = 0,
-    workers: Annotated[
-        int | None, typer.Option(min=1, help="Local worker processes [default: one per core].")
-    ] = None,
+    workers: Workers = None,
     soft: Annotated[
         bool, typer.Option(help="Leave intervals short at a price instead of failing.")
     ] = False,
-    budget: Annotated[float | None, typer.Option(min=0, help="Cap on the plan's cost.")] = None,
+    budget: Annotated[
+        float | None,
+        typer.Option(
+            min=0,
+            max=MAX_BUDGET,
+            help=f"Cap on the plan's cost (at most {MAX_BUDGET:.0e}).",
+        ),
+    ] = None,
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Write shifts and coverage as CSV here.")
     ] = None,
@@ -103,7 +120,9 @@ def roster(
     pseudonymise: Annotated[
         bool, typer.Option(help="Replace agent names by stable IDs in every output.")
     ] = False,
-    time_limit: Annotated[float, typer.Option(min=0.1, help="Seconds for the solver.")] = 30.0,
+    time_limit: Annotated[
+        float, typer.Option(min=0.1, max=MAX_TIME_LIMIT_S, help="Seconds for the solver.")
+    ] = 30.0,
     csv_dir: Annotated[
         Path | None, typer.Option("--csv", help="Write the assignments as CSV here.")
     ] = None,

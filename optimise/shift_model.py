@@ -34,8 +34,8 @@ WALL_GUARD = 20
 # plans the whole model takes it ten to find; within two, it often finds none that soon.
 NEIGHBOURHOOD = 1
 CUT_SCALE = 1_000_000  # a cut's slopes (service level per agent-minute) in CP-SAT's integers
-# A budget above this (in the scenario's currency) caps nothing and is dropped: no real centre's
-# plan costs a trillion, and in cents a budget from about 9.2e16 overflows CP-SAT's int64.
+# The largest budget (in the scenario's currency): no real centre's plan costs a trillion, and
+# in cents a budget from about 9.2e16 would overflow CP-SAT's int64.
 MAX_BUDGET = 1e12
 
 
@@ -156,8 +156,8 @@ def build_model(
                 ids.append(len(columns) - 1)
             per_break.append(ids)
         breaks_of.append(per_break)
-    if budget is not None and budget > MAX_BUDGET:
-        budget = None
+    if budget is not None and not 0 <= budget <= MAX_BUDGET:
+        raise ValueError(f"budget: must be within 0 and {MAX_BUDGET:.0e}, got {budget}")
     model = ShiftModel(
         columns, len(options), breaks_of, need, groups, n_intervals, interval, budget
     )

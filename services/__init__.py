@@ -6,6 +6,7 @@ drawing are the front-ends'. The CLI (`cli.py`) and the app (`ui/`) import this 
 """
 
 from optimise.frontier import DEFAULT_FACTORS
+from optimise.shift_model import MAX_BUDGET
 from runs.store import StoreError
 from scenarios.edit import apply_edits, edit_tables
 from scenarios.load import ScenarioError, from_dict, load, parse_mapping, read_mapping
@@ -31,9 +32,10 @@ __all__ = [  # noqa: RUF022 (grouped by use, not sorted)
     "Validation", "build_executive_view", "run_drill", "run_optimisation", "run_roster",
     "run_simulation", "run_sweep", "validate_scenario",
     # inputs: scenario, plan and drill files, the scenario's model, the app's edits
-    "AS_GIVEN", "DEFAULT_FACTORS", "WEEKDAYS", "Callback", "IvrAnnouncement", "Reserve",
-    "Response", "Scenario", "ScenarioError", "apply_edits", "edit_tables", "from_dict", "load",
-    "parse_mapping", "plan_scenario", "read_drill", "read_mapping", "read_plan", "review",
+    "AS_GIVEN", "DEFAULT_FACTORS", "MAX_BUDGET", "WEEKDAYS", "Callback", "IvrAnnouncement",
+    "Reserve", "Response", "Scenario", "ScenarioError", "apply_edits", "edit_tables",
+    "from_dict", "load", "parse_mapping", "plan_scenario", "read_drill", "read_mapping",
+    "read_plan", "review",
     # where runs go and what is kept of them
     "StoreError", "compared_runs", "executor_for", "is_input_error", "kept_run", "kept_runs",
     "open_store", "scheduler_address", "stop_workers", "store_location",

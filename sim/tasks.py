@@ -103,6 +103,21 @@ def local_pool(workers: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, initializer=_leave_interrupts_to_parent)
 
 
+def terminate_pool(pool: ProcessPoolExecutor) -> None:
+    """Stop `pool` at once: its queued tasks cancelled, its running ones ended by terminating
+    their processes (their futures fail with `BrokenProcessPool`), its processes gone on
+    return. For one job's pool among others; `stop_workers` ends every worker of the process."""
+    # `_processes` is private (Python 3.14 names this `terminate_workers()`). Its dict is read
+    # after the shutdown, which waits for a `submit` starting processes and stops any other.
+    processes = pool._processes if pool._processes is not None else {}
+    pool.shutdown(wait=False, cancel_futures=True)
+    started = list(processes.values())
+    for process in started:
+        process.terminate()
+    for process in started:
+        process.join(timeout=5)
+
+
 def stop_workers() -> None:
     """Terminate this process's worker processes (after an interrupt), so none outlives it."""
     for child in multiprocessing.active_children():

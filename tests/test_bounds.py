@@ -135,6 +135,21 @@ def test_replications_are_capped_before_anything_runs(wfm: WfmRunner, args: tupl
     _one_line(wfm(*args), f"wfm: Invalid value for '{option}':", "100000")
 
 
+@pytest.mark.parametrize(
+    ("args", "cap"),
+    [
+        (("simulate", "s.yaml", "--workers", "100000"), "256"),
+        (("sweep", "s.yaml", "--vary", "volume=1", "--json", "o.json", "--workers", "999"), "256"),
+        (("optimise", "s.yaml", "--json", "o.json", "--time-limit", "inf"), "86400"),
+        (("roster", "p.json", "--time-limit", "1e9"), "86400"),
+    ],
+    ids=lambda value: value[0] + value[-2] if isinstance(value, tuple) else value,
+)
+def test_workers_and_solver_time_are_capped(wfm: WfmRunner, args: tuple[str, ...], cap: str):
+    # A hundred thousand worker processes of 100-200 MB each, or a solve without end.
+    _one_line(wfm(*args), f"wfm: Invalid value for '{args[-2]}':", cap)
+
+
 def test_a_sweep_axis_too_fine_to_count_is_refused(wfm: WfmRunner, tmp_path: Path):
     axis = "volume=0.5:1e308:1e-308"
     out = tmp_path / "sweep.json"

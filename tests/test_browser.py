@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,7 +40,7 @@ APP_DEFAULTS = os.environ.get("WFM_APP_DEFAULTS") == "1"
 RUN_TIMEOUT_MS = 1_800_000 if APP_DEFAULTS else 240_000
 
 try:
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import Browser, Page, expect, sync_playwright
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 except ImportError:  # pragma: no cover - the dev extra installs it
     sync_playwright = None
@@ -55,9 +58,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    """The app served by ``streamlit run`` on a free port; its address."""
+@contextmanager
+def _serving() -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """The app served by ``streamlit run`` on a free port: its address and process."""
     port = _free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
@@ -78,11 +81,17 @@ def server() -> Iterator[str]:
     try:
         if not announced.wait(timeout=60) or not _healthy(url):
             pytest.fail(f"streamlit run did not start: {''.join(output)[-2000:]}")
-        yield url
+        yield url, process
     finally:
         process.terminate()
         process.wait(timeout=20)
         reader.join(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    with _serving() as (url, _process):
+        yield url
 
 
 def _read_output(
@@ -108,14 +117,26 @@ def _healthy(url: str) -> bool:
 
 
 @pytest.fixture(scope="module")
-def page(server: str) -> Iterator[Page]:
+def browser() -> Iterator[Browser]:
+    # One Playwright per module: a second one in the same process refuses to start.
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        tab = browser.new_page(viewport={"width": 1400, "height": 1800})
-        tab.goto(server)
-        tab.wait_for_selector("h1, h2", timeout=60_000)
-        yield tab
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser: Browser, url: str) -> Page:
+    tab = browser.new_page(viewport={"width": 1400, "height": 1800})
+    tab.goto(url)
+    tab.wait_for_selector("h1, h2", timeout=60_000)
+    return tab
+
+
+@pytest.fixture(scope="module")
+def page(browser: Browser, server: str) -> Iterator[Page]:
+    tab = _open(browser, server)
+    yield tab
+    tab.close()
 
 
 def _settle(page: Page) -> None:
@@ -214,7 +235,6 @@ def _edit_cell(page: Page, table: int, row: int, column: int, text: str) -> None
     _settle(page)
 
 
-@pytest.mark.slow
 def _yaml_bomb() -> str:
     """Ten levels of ten aliases each: 10^10 nodes once expanded, 11 lines on disk."""
     lines = ['l0: &l0 ["x", "x", "x", "x", "x", "x", "x", "x", "x", "x"]']
@@ -223,6 +243,7 @@ def _yaml_bomb() -> str:
     return "\n".join([*lines, "name: *l9", ""])
 
 
+@pytest.mark.slow
 def test_the_app_in_a_browser(page: Page, tmp_path: Path):
     _load(page, "single_queue.yaml")
     _no_error(page)
@@ -306,3 +327,59 @@ def test_the_app_in_a_browser(page: Page, tmp_path: Path):
     assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # the runs, a comparison
     _no_error(page)
     _shot(page, "runs")
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes started by process `pid`, and theirs, as /proc lists them now."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+        except OSError:  # ended while being read
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, todo = set(), [pid]
+    while todo:
+        parent_pid = todo.pop()
+        children = [child for child, parent in parents.items() if parent == parent_pid]
+        found.update(children)
+        todo.extend(children)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_a_server_stopped_mid_run_exits_and_leaves_no_process(browser: Browser):
+    """SIGTERM (what a container or a service manager sends) while a run spreads over worker
+    processes: the server exits within ten seconds (not when the run would have ended: 20 s
+    later here before the app stopped its jobs) and none of its processes outlives it."""
+    with _serving() as (url, process):
+        tab = _open(browser, url)
+        _load(tab, "single_queue.yaml")
+        _go(tab, "Simulate")
+        _number(tab, "Replications", 100)  # minutes of work on two cores
+        tab.get_by_role("button", name="Run the simulation").click()
+        tab.locator('[data-testid="stProgress"]').first.wait_for(timeout=60_000)
+        deadline = time.monotonic() + 60
+        while len(workers := _descendants(process.pid)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)  # the fork server, then the pool's processes
+        assert len(workers) >= 2, "the run did not start worker processes"
+        time.sleep(2)  # the workers are inside their replications
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+        took_s = time.monotonic() - started
+        tab.close()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    left = sorted(pid for pid in workers if _alive(pid))
+    assert not left, f"processes outlived the server ({took_s:.1f} s to exit): {left}"
+    assert took_s < 10, f"the server took {took_s:.1f} s to exit"

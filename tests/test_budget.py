@@ -11,6 +11,7 @@ import pytest
 from builders import centre, contact_type, exponential, group, shift_template
 from conftest import WfmRunner, contract_path
 
+from optimise.shift_model import MAX_BUDGET
 from optimise.shifts import schedule
 from scenarios.load import from_dict
 
@@ -35,11 +36,25 @@ def _plan(**options):
     return schedule(SCENARIO, {"pool": NEED}, time_limit_s=10, **options)
 
 
-@pytest.mark.parametrize("budget", [UNCONSTRAINED, 1000.0, 1e300, float("inf")])
+@pytest.mark.parametrize("budget", [UNCONSTRAINED, 1000.0, MAX_BUDGET])
 def test_a_budget_at_or_above_the_cost_gives_the_plan_without_one(budget):
     free, capped = _plan(), _plan(budget=budget)
     assert free.cost == pytest.approx(UNCONSTRAINED)
     assert (capped.status, capped.cost, capped.shifts) == (free.status, free.cost, free.shifts)
+
+
+@pytest.mark.parametrize("budget", [MAX_BUDGET * 1.01, 1e300, float("inf"), float("nan"), -1.0])
+def test_a_budget_past_what_the_solver_holds_exactly_is_refused(budget):
+    with pytest.raises(ValueError, match="budget: must be within 0 and 1e"):
+        _plan(budget=budget)
+
+
+def test_cli_refuses_a_budget_past_the_limit_in_one_line(wfm: WfmRunner, tmp_path: Path):
+    out = tmp_path / "plan.json"
+    run = wfm("optimise", contract_path("shifts.yaml"), "--budget", "1e13", "--json", out)
+    assert run.code == 2 and not out.exists()
+    (line,) = run.err.strip().splitlines()
+    assert "--budget" in line and "1000000000000" in line
 
 
 def test_below_the_cost_soft_leaves_intervals_short_within_the_budget():

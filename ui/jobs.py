@@ -3,10 +3,15 @@
 A run is submitted under a key made of what it computes (the function and its arguments: the
 scenario's YAML text, the staffing, replications, seed...). Asking for the same key again gives
 the same job: a finished one answers at once (the runs' cache), a running one is not started
-twice. Jobs run on a small thread pool, and spread their replications over one shared pool of
-worker processes (`process_pool`, started by a fork server: forking the threaded Streamlit
-server itself could copy a lock some other thread holds). A page polls its job with
-`progress_panel`, which reruns the app when the job ends. The last `MAX_JOBS` jobs are kept.
+twice. Jobs run on a small thread pool, and each spreads its replications over its own pool
+of worker processes (`Job.workers`, started by a fork server: forking the threaded Streamlit
+server itself could copy a lock some other thread holds), so that Stop can end a job's running
+replications by ending its processes without touching another user's job. A finished job hands
+its pool on to the next, which then starts without waiting for new processes.
+
+A page polls its job with `progress_panel`, which reruns the app when the job ends. The last
+`MAX_JOBS` jobs are kept. When the server shuts down (Ctrl-C, SIGTERM), `shut_down` stops every
+job the same way before Python waits for their threads.
 """
 
 from __future__ import annotations
@@ -23,7 +28,10 @@ from typing import Any
 
 import streamlit as st
 
+from sim.tasks import terminate_pool
+
 MAX_JOBS = 16
+MAX_IDLE_POOLS = 1  # warm pools kept for the next job; more would only hold memory
 POLL_S = 0.5
 
 
@@ -40,6 +48,17 @@ class Job:
         self.started = False  # False while it waits for a free thread
         self.stopping = False
         self.future: Future[Any] | None = None
+        self.pool: ProcessPoolExecutor | None = None
+
+    def workers(self) -> ProcessPoolExecutor:
+        """This run's worker processes (one per core): a finished run's warm pool, or a new
+        one. Raises `Stopped` once the user has asked the run to stop."""
+        with _LOCK:
+            if self.stopping:
+                raise Stopped
+            if self.pool is None:
+                self.pool = _IDLE.pop() if _IDLE else _new_pool()
+            return self.pool
 
     def update(self, progress: float | str) -> None:
         """A progress callback: a fraction done, or a stage message. Raises `Stopped` once the
@@ -71,21 +90,39 @@ class Job:
 _POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="wfm-run")
 _JOBS: OrderedDict[str, Job] = OrderedDict()
 _LOCK = threading.Lock()
-_PROCESSES: list[ProcessPoolExecutor] = []
+_IDLE: list[ProcessPoolExecutor] = []
 
 
-def process_pool() -> ProcessPoolExecutor:
-    """The worker processes every run shares (one per core), started on first use."""
-    with _LOCK:
-        if not _PROCESSES:
-            context = multiprocessing.get_context("forkserver")
-            _PROCESSES.append(ProcessPoolExecutor(os.cpu_count() or 1, mp_context=context))
-        return _PROCESSES[0]
+def _new_pool() -> ProcessPoolExecutor:
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(os.cpu_count() or 1, mp_context=context)
 
 
 def _run(run: Callable[..., Any], args: tuple[Any, ...], job: Job) -> Any:
     job.started = True
-    return run(*args, job)
+    finished = False
+    try:
+        answer = run(*args, job)
+        finished = True
+        return answer
+    except BaseException as err:
+        if job.stopping:  # however it showed (a broken pool, a cancelled task): a stop
+            raise Stopped from err
+        raise
+    finally:
+        _release(job, warm=finished and not job.stopping)
+
+
+def _release(job: Job, warm: bool) -> None:
+    """Take the job's pool back: kept warm for the next job after a clean finish, else ended
+    (a failed or stopped job's pool may be broken or still busy)."""
+    with _LOCK:
+        pool, job.pool = job.pool, None
+        if pool is not None and warm and len(_IDLE) < MAX_IDLE_POOLS:
+            _IDLE.append(pool)
+            return
+    if pool is not None:
+        terminate_pool(pool)
 
 
 def submit(run: Callable[..., Any], *args: Any) -> str:
@@ -117,12 +154,41 @@ def result(key: str | None) -> Any:
 
 
 def stop(key: str) -> None:
-    """Stop the job: at once if it still waits for a thread, else at its next progress report
-    (a replication done, an optimiser stage)."""
+    """Stop the job: at once if it still waits for a thread or for its worker processes (which
+    are ended, with the replications they were running), else at its next progress report
+    (work it does in its own thread, such as a solver's run, ends there)."""
     job = _JOBS.get(key)
-    if job is not None and not job.done:
+    if job is not None:
+        _stop(job)
+
+
+def _stop(job: Job) -> None:
+    if job.done:
+        return
+    with _LOCK:
         job.stopping = True
         job.future.cancel()
+        pool, job.pool = job.pool, None
+    if pool is not None:
+        terminate_pool(pool)
+
+
+def shut_down() -> None:
+    """Stop every job and end every worker process: what the server does as it exits."""
+    for job in list(_JOBS.values()):
+        _stop(job)
+    with _LOCK:
+        idle = list(_IDLE)
+        _IDLE.clear()
+    for pool in idle:
+        terminate_pool(pool)
+
+
+# Python waits for the jobs' threads as it exits (concurrent.futures joins them, and the
+# worker processes' tasks, in a hook of `threading`, before `atexit` would run), so a server
+# stopped mid-run would hang until its runs had finished. Hooks of `threading` run last
+# registered first: this one runs before those, and stops the jobs so the waits are short.
+threading._register_atexit(shut_down)
 
 
 def stopped(key: str | None) -> bool:

@@ -190,7 +190,7 @@ def run_simulation(
     plan = json.loads(plan_json)
     run = services.run_simulation(
         model, model.name, plan=plan, plan_source=_named(plan, staffing),
-        replications=replications, seed=seed, executor=jobs.process_pool(), progress=job.update,
+        replications=replications, seed=seed, executor=job.workers(), progress=job.update,
         origin="app", **_keeping(),
     )  # fmt: skip
     _note(run.kept)
@@ -215,7 +215,7 @@ def run_optimisation(
     model = from_dict(yaml.safe_load(text))
     run = services.run_optimisation(
         model, model.name, replications=replications, seed=seed, time_limit_s=time_limit_s,
-        max_rounds=max_rounds, executor=jobs.process_pool(), progress=job.update,
+        max_rounds=max_rounds, executor=job.workers(), progress=job.update,
         origin="app", **_keeping(),
     )  # fmt: skip
     _note(run.kept)
@@ -251,7 +251,7 @@ def run_drills(
         run = services.run_drill(
             model, model.name, incident, plan=plan, plan_source=_named(plan, staffing),
             response=(name, Response.model_validate_json(response)),
-            replications=replications, seed=seed, executor=jobs.process_pool(),
+            replications=replications, seed=seed, executor=job.workers(),
             progress=lambda part, i=i: job.update((i + part) / len(responses)), origin="app",
             **keeping,
         )  # fmt: skip
@@ -277,5 +277,5 @@ def run_executive_view(
         plan["cost"] = base_cost
     return services.build_executive_view(
         model, model.name, plan=plan, plan_file="the chosen plan", factors=factors,
-        replications=replications, seed=seed, executor=jobs.process_pool(), progress=job.update,
+        replications=replications, seed=seed, executor=job.workers(), progress=job.update,
     )  # fmt: skip
