@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from cli_forecast import forecast
 from cli_options import (
     MAX_REPLICATIONS,
     Confidence,
@@ -299,6 +300,7 @@ def runs_compare(
 
 
 app.command()(roster)
+app.command()(forecast)
 
 
 class Interrupted(BaseException):

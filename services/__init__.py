@@ -17,6 +17,7 @@ from services.common import Kept, open_store
 from services.drill import DrillRun, run_drill
 from services.errors import is_input_error
 from services.executive import ExecutiveView, build_executive_view, plan_scenario
+from services.forecast import MAX_FORECAST_DAYS, ForecastRun, run_forecast
 from services.history import compared_runs, kept_run, kept_runs, store_location
 from services.plans import PlanRun, RosterRun, run_optimisation, run_roster
 from services.simulate import SimulationRun, run_simulation
@@ -28,9 +29,10 @@ from sim.tasks import stop_workers
 
 __all__ = [  # noqa: RUF022 (grouped by use, not sorted)
     # the jobs and what they return
-    "DrillRun", "ExecutiveView", "Kept", "PlanRun", "RosterRun", "SimulationRun", "SweepRun",
-    "Validation", "build_executive_view", "run_drill", "run_optimisation", "run_roster",
-    "run_simulation", "run_sweep", "validate_scenario",
+    "DrillRun", "ExecutiveView", "ForecastRun", "Kept", "PlanRun", "RosterRun",
+    "SimulationRun", "SweepRun", "Validation", "build_executive_view", "run_drill",
+    "run_forecast", "run_optimisation", "run_roster", "run_simulation", "run_sweep",
+    "validate_scenario", "MAX_FORECAST_DAYS",
     # inputs: scenario, plan and drill files, the scenario's model, the app's edits
     "AS_GIVEN", "DEFAULT_FACTORS", "MAX_BUDGET", "WEEKDAYS", "Callback", "IvrAnnouncement",
     "Reserve", "Response", "Scenario", "ScenarioError", "apply_edits", "edit_tables",

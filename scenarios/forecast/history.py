@@ -1,0 +1,325 @@
+"""A centre's interval history, as its ACD exports it, read and checked: one `Series` per contact
+type on a grid of whole days.
+
+The CSV has one row per interval and contact type: ``interval_start`` (``YYYY-MM-DD HH:MM``)
+and ``offered``, optionally ``contact_type`` (absent: one series), ``answered``, ``abandoned``,
+``handle_time_s`` (mean over the interval's answered contacts), ``asa_s`` (mean wait of the
+answered) and ``abandon_time_s`` (mean wait of those who abandoned). Other columns are ignored
+and listed. Any interval length that divides a day; a coarser `interval_min` sums the counts
+and weights the means by their counts.
+
+What is refused, in one line naming the file, the line and the field: a value that is not a
+number, an empty ``offered``, a negative count, ``answered + abandoned`` above ``offered``, an
+interval start off the history's grid, a row given twice, under two weeks of history.
+
+What is reported and handled: *gaps*, intervals with no row inside the history. They are never
+taken as zero calls: a missing interval is filled with the mean of the same interval on the
+nearest (up to four) same weekdays that have it, for the models only, and left out of every
+accuracy figure (`Series.observed`). An interval of the day that no row ever gives is taken as
+closed (zero). A day given in part at either end of the history is left out of the series (the
+forecast then starts with the rest of the last one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from io import StringIO
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from scenarios.safe_read import ScenarioError, read_text
+
+DAY_MIN = 24 * 60
+# The ten months of the bank's 6-minute history are 1.5 MB; a year of 96 intervals a day for
+# fifty contact types is about 70 MB.
+MAX_BYTES = 256 * 2**20
+MIN_DAYS = 14  # a weekly pattern needs two weeks at least
+COUNTS = ("offered", "answered", "abandoned")
+MEANS = {"handle_time_s": "answered", "asa_s": "answered", "abandon_time_s": "abandoned"}
+SINGLE_SERIES = "offered"  # a history without a contact_type column: one series of this name
+
+
+@dataclass(frozen=True)
+class Series:
+    """One contact type's history: arrays of days x intervals of the day, from `first_day`.
+
+    `offered` is filled where the history has a gap (see the module); `observed` says which
+    intervals the history gave. `totals` holds, where the history has the columns, the sums
+    over the observed intervals of ``answered``, ``abandoned``, ``handle_time_s`` (total
+    handle time of the answered), ``answered_wait_s`` and ``abandoned_wait_s``, per interval.
+    """
+
+    contact_type: str
+    first_day: date
+    interval_min: int
+    offered: np.ndarray
+    observed: np.ndarray
+    totals: dict[str, np.ndarray] = field(default_factory=dict)
+
+    @property
+    def days(self) -> int:
+        return self.offered.shape[0]
+
+    @property
+    def dates(self) -> list[date]:
+        return [self.first_day + timedelta(days=k) for k in range(self.days)]
+
+    @property
+    def weekdays(self) -> np.ndarray:
+        """Each day's weekday, Monday 0."""
+        return (np.arange(self.days) + self.first_day.weekday()) % 7
+
+
+@dataclass(frozen=True)
+class History:
+    """A checked history: its series, its grid and what was done about its gaps."""
+
+    file: str
+    interval_min: int
+    series: dict[str, Series]
+    last_start: datetime  # the last interval the history gives
+    gaps: dict[str, int]  # per contact type, intervals missing inside the history
+    closed_intervals: dict[str, int]  # per contact type, intervals of the day never given
+    ignored_columns: list[str]
+
+
+def read_history(
+    path: Path, interval_min: int | None = None, contact_types: list[str] | None = None
+) -> History:
+    """The history in CSV `path`, on its own grid or aggregated to `interval_min` minutes,
+    restricted to `contact_types` when given. Raises `ScenarioError` (one line) when it is
+    not valid (see the module)."""
+    file = str(path)
+    try:
+        text = read_text(path, MAX_BYTES)
+    except OSError as err:
+        raise ScenarioError(file, "", f"cannot be read: {err.strerror or err}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(file, "", "is not UTF-8 text") from None
+    try:
+        table = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise ScenarioError(file, "", f"is not a CSV table: {str(err).splitlines()[0]}") from None
+    table.columns = [str(c).strip() for c in table.columns]
+    for column in ("interval_start", "offered"):
+        if column not in table.columns:
+            raise ScenarioError(file, "", f"has no {column} column (columns: {', '.join(table)})")
+    known = {"interval_start", "contact_type", *COUNTS, *MEANS}
+    ignored = [c for c in table.columns if c not in known]
+    if table.empty:
+        raise ScenarioError(file, "", "has no rows")
+    starts = _starts(table["interval_start"], file)
+    names = (
+        table["contact_type"].str.strip()
+        if "contact_type" in table
+        else pd.Series(SINGLE_SERIES, index=table.index)
+    )
+    empty = names == ""
+    if empty.any():
+        raise ScenarioError(file, f"line {_line(empty)}: contact_type", "is empty")
+    values = {
+        c: _numbers(table[c], c, file, c == "offered") for c in (*COUNTS, *MEANS) if c in table
+    }
+    _check_counts(values, file)
+    frame = pd.DataFrame({"start": starts, "contact_type": names, **values})
+    repeated = frame.duplicated(["contact_type", "start"], keep="first")
+    if repeated.any():
+        row = int(np.argmax(repeated.to_numpy()))
+        first = frame[
+            (frame.start == frame.start.iloc[row]) & (frame.contact_type == names.iloc[row])
+        ]
+        raise ScenarioError(
+            file,
+            f"line {row + 2}: interval_start",
+            f"{table['interval_start'].iloc[row].strip()} of {names.iloc[row]} "
+            f"is given twice (first at line {first.index[0] + 2})",
+        )
+    own = _grid(frame, None, file)
+    grid = own if interval_min is None else _grid(frame, interval_min, file)
+    available = sorted(frame["contact_type"].unique())
+    chosen = contact_types or available
+    unknown = [n for n in chosen if n not in available]
+    if unknown:
+        raise ScenarioError(
+            file, "contact_type", f"has no {unknown[0]!r} (it has: {', '.join(available)})"
+        )
+    series, gaps, closed = {}, {}, {}
+    for name in chosen:
+        series[name], gaps[name], closed[name] = _series(
+            frame[frame.contact_type == name], name, grid, own, file
+        )
+    return History(file, grid, series, frame["start"].max().to_pydatetime(), gaps, closed, ignored)
+
+
+def read_holidays(path: Path) -> dict[date, str]:
+    """The holidays in CSV `path`: a ``date`` column (``YYYY-MM-DD``) and an optional ``name``;
+    each date's name (``holiday`` when not given). Raises `ScenarioError` when not valid."""
+    file = str(path)
+    try:
+        table = pd.read_csv(StringIO(read_text(path, MAX_BYTES)), dtype=str, keep_default_na=False)
+    except OSError as err:
+        raise ScenarioError(file, "", f"cannot be read: {err.strerror or err}") from None
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError):
+        raise ScenarioError(file, "", "is not a CSV table of date[,name]") from None
+    if "date" not in table.columns:
+        raise ScenarioError(file, "", "has no date column")
+    days = pd.to_datetime(table["date"].str.strip(), format="%Y-%m-%d", errors="coerce")
+    if days.isna().any():
+        row = _line(days.isna())
+        raise ScenarioError(
+            file, f"line {row}: date", f"expected YYYY-MM-DD, got {table['date'].iloc[row - 2]!r}"
+        )
+    if days.duplicated().any():
+        raise ScenarioError(file, f"line {_line(days.duplicated())}: date", "is given twice")
+    names = table["name"].str.strip() if "name" in table else pd.Series("", index=table.index)
+    return {d.date(): (n or "holiday") for d, n in zip(days, names, strict=True)}
+
+
+def _line(mask: pd.Series) -> int:
+    """The file's line number of the first row where `mask` holds (line 1 is the header)."""
+    return int(np.argmax(mask.to_numpy())) + 2
+
+
+def _starts(column: pd.Series, file: str) -> pd.Series:
+    starts = pd.to_datetime(column.str.strip(), format="%Y-%m-%d %H:%M", errors="coerce")
+    if starts.isna().any():
+        row = _line(starts.isna())
+        raise ScenarioError(
+            file,
+            f"line {row}: interval_start",
+            f"expected YYYY-MM-DD HH:MM, got {column.iloc[row - 2]!r}",
+        )
+    return starts
+
+
+def _numbers(column: pd.Series, name: str, file: str, required: bool) -> pd.Series:
+    text = column.str.strip()
+    values = pd.to_numeric(text.replace("", None), errors="coerce")
+    bad = values.isna() & (text != "") | ~np.isfinite(values.fillna(0))
+    if bad.any():
+        row = _line(bad)
+        raise ScenarioError(
+            file, f"line {row}: {name}", f"expected a number, got {column.iloc[row - 2]!r}"
+        )
+    if required and values.isna().any():
+        raise ScenarioError(file, f"line {_line(values.isna())}: {name}", "is empty")
+    if (values < 0).any():
+        row = _line(values < 0)
+        raise ScenarioError(
+            file,
+            f"line {row}: {name}",
+            f"expected a count or time of at least 0, got {values.iloc[row - 2]:g}",
+        )
+    return values
+
+
+def _check_counts(values: dict[str, pd.Series], file: str) -> None:
+    served = sum(values[c].fillna(0) for c in ("answered", "abandoned") if c in values)
+    if isinstance(served, pd.Series):
+        over = served > values["offered"] + 1e-9
+        if over.any():
+            row = _line(over)
+            raise ScenarioError(
+                file,
+                f"line {row}: answered + abandoned",
+                f"{served.iloc[row - 2]:g} is more than offered "
+                f"{values['offered'].iloc[row - 2]:g}",
+            )
+
+
+def _grid(frame: pd.DataFrame, interval_min: int | None, file: str) -> int:
+    """The history's interval length (the commonest step between its interval starts, which
+    must divide a day and put every start on its grid), checked against `interval_min`, which
+    it must divide; the grid used."""
+    starts = np.unique(frame["start"].to_numpy("datetime64[m]").astype(np.int64))
+    steps, counts = np.unique(np.diff(starts), return_counts=True)
+    own = int(steps[np.argmax(counts)]) if len(steps) else DAY_MIN
+    if DAY_MIN % own:
+        raise ScenarioError(
+            file, "interval_start", f"steps of {own} min, which do not divide a day"
+        )
+    minutes = (frame["start"].dt.hour * 60 + frame["start"].dt.minute).to_numpy()
+    off = pd.Series(minutes % own != 0, index=frame.index)
+    if off.any():
+        row = _line(off)
+        raise ScenarioError(file, f"line {row}: interval_start",
+                            f"{frame['start'].iloc[row - 2]:%Y-%m-%d %H:%M} is off the history's "
+                            f"{own}-min grid")  # fmt: skip
+    if interval_min is None:
+        return own
+    if DAY_MIN % interval_min or interval_min % own:
+        raise ScenarioError(file, "interval_min", f"expected a length that divides a day and is a "
+                            f"multiple of the history's {own} min, got {interval_min}")  # fmt: skip
+    return interval_min
+
+
+def _series(
+    rows: pd.DataFrame, name: str, grid: int, own: int, file: str
+) -> tuple[Series, int, int]:
+    per_day = DAY_MIN // grid
+    start_day = rows["start"].min().normalize()
+    slot = ((rows["start"] - start_day) / pd.Timedelta(minutes=grid)).astype(int).to_numpy()
+    first = rows["start"].min()
+    if first != start_day:  # a partial first day: dropped
+        begin = (int(slot.min()) // per_day + 1) * per_day
+        keep = slot >= begin
+        rows, slot = rows[keep], slot[keep] - begin
+        start_day += pd.Timedelta(days=begin // per_day)
+    days = int(slot.max()) // per_day + 1 if len(slot) else 0
+    if days and (slot // per_day == days - 1).any() and int(slot.max()) % per_day < per_day - 1:
+        days -= 1  # a partial last day: left out
+        keep = slot < days * per_day
+        rows, slot = rows[keep], slot[keep]
+    if days < MIN_DAYS:
+        raise ScenarioError(
+            file,
+            name,
+            f"has {days} whole days of history, at least {MIN_DAYS} "
+            "are needed for a weekly pattern",
+        )
+    # Rows of the history's own finer grid add up into their interval; an interval is observed
+    # when every row of it is there.
+    parts = grid // own
+    shape = (days, per_day)
+    count = np.bincount(slot, minlength=days * per_day).reshape(shape)
+    observed = count == parts
+
+    def summed(values: np.ndarray) -> np.ndarray:
+        return np.bincount(slot, np.nan_to_num(values), minlength=days * per_day).reshape(shape)
+
+    offered = summed(rows["offered"].to_numpy(float))
+    totals = {c: summed(rows[c].to_numpy(float)) for c in ("answered", "abandoned") if c in rows}
+    wait_names = {
+        "handle_time_s": "handle_time_s",
+        "asa_s": "answered_wait_s",
+        "abandon_time_s": "abandoned_wait_s",
+    }
+    for mean, weight in MEANS.items():
+        if mean in rows and weight in rows:
+            products = rows[mean].to_numpy(float) * rows[weight].to_numpy(float)
+            totals[wait_names[mean]] = summed(products)
+    totals = {k: np.where(observed, v, 0.0) for k, v in totals.items()}
+    filled, closed = _fill(np.where(observed, offered, np.nan), observed)
+    gaps = int((~observed).sum()) - closed * days
+    return Series(name, start_day.date(), grid, filled, observed, totals), gaps, closed
+
+
+def _fill(offered: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, int]:
+    """`offered` with each missing interval the mean of the same interval on the nearest (up
+    to four) same weekdays that have it, zero where the history never has that interval;
+    and how many intervals of the day are never given (taken as closed)."""
+    days, _ = offered.shape
+    filled = offered.copy()
+    never = ~observed.any(axis=0)
+    for day, slot in zip(*np.nonzero(~observed), strict=True):
+        if never[slot]:
+            filled[day, slot] = 0.0
+            continue
+        same = np.arange(day % 7, days, 7)
+        have = same[observed[same, slot]]
+        nearest = have[np.argsort(np.abs(have - day), kind="stable")[:4]]
+        filled[day, slot] = offered[nearest, slot].mean() if len(nearest) else 0.0
+    return filled, int(never.sum())
