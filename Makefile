@@ -16,8 +16,9 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 # The main job: plan the cheapest verified shifts for the week of shifts.yaml, simulate the
-# two staffed scenarios, run the network-fault drill on the telecom week's plan, and write the
-# executive one-pager of that plan.
+# two staffed scenarios, run the network-fault drill on the telecom week's plan, write the
+# executive one-pager of that plan, and forecast the bundled bank history and plan the
+# forecast week.
 demo: $(VENV)/.installed
 	@mkdir -p out
 	$(BIN)/wfm optimise $(LIBRARY)/shifts.yaml --seed 1 --time-limit 10 --json out/shifts_plan.json \
@@ -31,6 +32,12 @@ demo: $(VENV)/.installed
 		--replications 10 --seed 1 --json out/network_fault.json --png out/network_fault.png
 	$(BIN)/wfm report $(LIBRARY)/drills/telecom_week_plan.json --drill out/network_fault.json \
 		--seed 1 --pdf out/executive.pdf
+	$(BIN)/wfm forecast tests/data/anonymous_bank_1999_aug_oct.csv --horizon-days 7 \
+		--interval-min 30 --holidays tests/data/bank_1999_holidays.csv \
+		--csv out/bank_forecast.csv --json out/bank_forecast.json --png out/bank_forecast.png \
+		--scenario $(LIBRARY)/bank_base.yaml --write-scenario out/bank_forecast_week.yaml
+	$(BIN)/wfm optimise out/bank_forecast_week.yaml --seed 1 --time-limit 10 \
+		--json out/bank_forecast_plan.json
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -1,6 +1,6 @@
 """wfm's Streamlit app: ``streamlit run app.py`` (or ``make app``).
 
-A thin front-end over the functions the CLI calls: six pages (`ui/`) for planners, drill
+A thin front-end over the functions the CLI calls: seven pages (`ui/`) for planners, drill
 designers and executives, the last listing the kept runs. A user's mistake shows as the
 one-line message the CLI would print; any other failure as a short message, never a stack
 trace.
@@ -14,6 +14,7 @@ import services
 from ui import (
     drill_page,
     executive_page,
+    forecast_page,
     optimise_page,
     runs_page,
     scenario_page,
@@ -23,6 +24,7 @@ from ui import (
 
 PAGES = {
     "Scenario": scenario_page.show,
+    "Forecast": forecast_page.show,
     "Simulate": simulate_page.show,
     "Optimise": optimise_page.show,
     "Drill": drill_page.show,

@@ -8,10 +8,11 @@ from typing import Annotated
 
 import typer
 
-from cli_support import StageLine
+from cli_options import NoStore, Store, Workers
+from cli_support import ProgressBar, show_kept
 from report.export import check_outputs, csv_text, figure_bytes, json_text, write_all
 from report.forecast_views import forecast_figure, forecast_summary
-from services import MAX_FORECAST_DAYS, run_forecast
+from services import MAX_FORECAST_DAYS, read_mapping, run_forecast
 
 
 def forecast(
@@ -47,22 +48,42 @@ def forecast(
     png: Annotated[
         Path | None, typer.Option(help="Draw the last weeks of history and the forecast here.")
     ] = None,
+    scenario: Annotated[
+        Path | None,
+        typer.Option(
+            help="Base scenario (channels, targets, groups, shifts) for --write-scenario."
+        ),
+    ] = None,
+    write_scenario: Annotated[
+        Path | None,
+        typer.Option(help="Write the forecast days as a scenario here (needs --scenario)."),
+    ] = None,
+    workers: Workers = None,
+    store: Store = None,
+    no_store: NoStore = False,
 ) -> None:
     """Forecast the history's next days per contact type: each one's model chosen by a
     rolling-origin backtest, its 80 % and 95 % bands calibrated on that backtest."""
+    if (scenario is None) != (write_scenario is None):
+        raise typer.BadParameter("give --scenario and --write-scenario together")
     check_outputs(
-        {"--csv": csv_path, "--json": json_path, "--png": png},
-        {"the history": history, "--holidays": holidays},
+        {"--csv": csv_path, "--json": json_path, "--png": png, "--write-scenario": write_scenario},
+        {"the history": history, "--holidays": holidays, "--scenario": scenario},
     )
-    with StageLine() as stage:
+    with ProgressBar("forecasting") as bar:
         run = run_forecast(
             history, horizon_days, interval_min=interval_min, contact_types=contact_type,
-            holidays_file=holidays, progress=stage.update,
+            holidays_file=holidays, base=None if scenario is None else read_mapping(scenario),
+            base_label=str(scenario), workers=workers, progress=bar.update, store=store,
+            keep=not no_store,
         )  # fmt: skip
     outputs: dict[Path, str | bytes] = {csv_path: csv_text(run.table)}
     if json_path is not None:
         outputs[json_path] = json_text(run.document)
+    if write_scenario is not None:
+        outputs[write_scenario] = run.scenario_text
     if png is not None:
         outputs[png] = figure_bytes(forecast_figure(run.document, run.recent), png.suffix)
     write_all(outputs)
     typer.echo(forecast_summary(run.document))
+    show_kept(run.kept)

@@ -1,5 +1,6 @@
 """What a run leaves in the history: its KPIs flattened from the document the command wrote
-(``wfm simulate/optimise/drill/sweep --json``), and the scenario's identity.
+(``wfm simulate/optimise/drill/sweep/forecast --json``), and the scenario's identity (for a
+forecast, the interval history's).
 
 A KPI name says where the figure comes from, e.g. ``billing.service_level``,
 ``target[0] billing/gold``, ``cost``, ``scorecard.recover_min``, ``plan no-reserve.lost_contacts``.
@@ -95,6 +96,37 @@ def sweep_kpis(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return kpis
 
 
+def forecast_record(
+    history_file: str, history_sha256: str, params: dict[str, Any], document: dict[str, Any]
+) -> RunRecord:
+    """The record of a finished forecast: the history stands where a scenario would."""
+    return RunRecord(
+        command="forecast",
+        scenario_name=Path(history_file).name,
+        scenario_file=history_file,
+        scenario_sha256=history_sha256,
+        params=params,
+        seed=0,
+        code_version=wfm_version(),
+        kpis=forecast_kpis(document),
+    )
+
+
+def forecast_kpis(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per contact type the chosen model's backtest (WAPE, bias, band coverage) and the
+    forecast's total."""
+    kpis: dict[str, dict[str, Any]] = {}
+    totals: dict[str, float] = {}
+    for row in document["forecast"]:
+        totals[row["contact_type"]] = totals.get(row["contact_type"], 0.0) + row["forecast"]
+    for name, about in document["contact_types"].items():
+        (chosen,) = [r for r in about["backtest"] if r["model"] == about["model"]]
+        for key in ("wape_interval", "wape_day", "bias", "cover80", "cover95"):
+            kpis[f"{name}.{key}"] = _number(chosen[key])
+        kpis[f"{name}.forecast"] = _number(totals.get(name))
+    return kpis
+
+
 def _number(value: float | None) -> dict[str, Any]:
     return {"mean": None if value is None else float(value), "ci95_low": None, "ci95_high": None}
 
@@ -104,4 +136,5 @@ _KPIS = {
     "optimise": plan_kpis,
     "drill": drill_kpis,
     "sweep": sweep_kpis,
+    "forecast": forecast_kpis,
 }

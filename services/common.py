@@ -5,7 +5,7 @@ parameter, and keeping a finished run in the run store."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from runs.store import StoreError
+from runs.store import RunRecord, StoreError
 from scenarios.load import ScenarioError
 from scenarios.plan_file import plan_staffing
 from scenarios.schema import Scenario
@@ -117,15 +117,23 @@ def keep_run(
     seed: int,
     document: dict[str, Any],
 ) -> Kept:
-    """Keep a finished run in the store at `store` (None: not kept). A store that fails costs
-    the run nothing: the problem comes back in `Kept` for the front-end to show."""
+    """Keep a finished run of a scenario in the store at `store` (None: not kept)."""
+    from runs.record import run_record
+
+    return keep_record(
+        store, lambda: run_record(command, model, scenario_file, params, seed, document)
+    )
+
+
+def keep_record(store: Path | None, record: Callable[[], RunRecord]) -> Kept:
+    """Keep the run `record()` makes in the store at `store` (None: not kept). A store that
+    fails costs the run nothing: the problem comes back in `Kept` for the front-end to show."""
     if store is None:
         return Kept()
-    from runs.record import run_record
     from runs.store import save_run
 
     try:
-        run_id = save_run(store, run_record(command, model, scenario_file, params, seed, document))
+        run_id = save_run(store, record())
     except StoreError as err:
         return Kept(problem=str(err), store=store)
     return Kept(run_id=run_id, store=store)

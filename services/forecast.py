@@ -4,33 +4,48 @@ forecast table."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from scenarios.forecast.backtest import LEAD_DAYS, LEVELS, STRATA
 from scenarios.forecast.history import History, read_history, read_holidays
 from scenarios.forecast.predict import SeriesForecast, forecast_series
+from scenarios.forecast.to_scenario import check_contact_types, forecast_scenario
+from scenarios.load import from_dict
 from scenarios.safe_read import ScenarioError
+from services.common import Kept, keep_record, open_store, source_id
 
 MAX_FORECAST_DAYS = 366
 RECENT_WEEKS = 3  # history shown before the forecast in the figure
 CLOCK = "%Y-%m-%d %H:%M"
+SCENARIO_HEADER = (
+    "# Made by `wfm forecast {history} --scenario {base}`: the base's channels, targets, groups\n"
+    "# and shifts; each forecast contact type's volume, overdispersion, handle time and patience\n"
+    "# from the history (their `source` says how).\n"
+)
 
 
 @dataclass(frozen=True)
 class ForecastRun:
     """A finished forecast: its document (``wfm forecast --json``), the forecast table (the
-    CSV's rows), the history's last weeks beside it (for the figure) and the checked history."""
+    CSV's rows), the history's last weeks beside it (for the figure), the checked history,
+    where the run was kept and, when a base scenario was given, the forecast scenario as YAML
+    text."""
 
     document: dict[str, Any]
     table: pd.DataFrame
     recent: pd.DataFrame
     history: History
+    kept: Kept
+    scenario_text: str | None = None  # the forecast scenario's YAML, when a base was given
 
 
 def run_forecast(
@@ -40,27 +55,72 @@ def run_forecast(
     interval_min: int | None = None,
     contact_types: list[str] | None = None,
     holidays_file: Path | None = None,
-    progress: Callable[[str], None] | None = None,
+    base: dict[str, Any] | None = None,
+    base_label: str = "the base scenario",
+    history_label: str | None = None,
+    workers: int | None = None,
+    executor: Executor | None = None,
+    progress: Callable[[float], None] | None = None,
+    store: Path | None = None,
+    keep: bool = True,
 ) -> ForecastRun:
     """Forecast `horizon_days` days of the history in `history_file` (on its grid, or
     aggregated to `interval_min`), for `contact_types` (default: every one it has), with the
-    holidays of `holidays_file` (CSV of date[,name]) taken apart from ordinary days. The
-    inputs are checked first: a bad one raises `ScenarioError` (one line). `progress` hears
-    which contact type is being backtested."""
+    holidays of `holidays_file` (CSV of date[,name]) taken apart from ordinary days; with a
+    `base` scenario mapping (called `base_label`), also the scenario of the forecast days made
+    from it (`scenarios.forecast.to_scenario`), validated. Errors name the history
+    `history_label` (default: its path). The inputs are checked first: a bad one raises
+    `ScenarioError` (one line). The contact types are forecast on `executor`, else on
+    `workers` local processes (`sim.tasks.run_tasks`; `progress` hears the share done). The
+    run is kept in `store` unless not `keep` (the history standing for the scenario)."""
+    from sim.tasks import run_tasks
+
     if not 1 <= horizon_days <= MAX_FORECAST_DAYS:
         raise ScenarioError(
             "", "--horizon-days", f"expected 1 to {MAX_FORECAST_DAYS} days, got {horizon_days}"
         )
+    if base is not None:
+        from_dict(base, base_label)  # the base must be valid on its own
     holidays = {} if holidays_file is None else read_holidays(holidays_file)
-    history = read_history(history_file, interval_min, contact_types)
-    forecasts = []
-    for name, series in history.series.items():
-        if progress is not None:
-            progress(f"backtesting the models of {name}")
-        forecasts.append(forecast_series(series, holidays, horizon_days, history.last_start))
+    history = read_history(history_file, interval_min, contact_types, label=history_label)
+    if base is not None:
+        check_contact_types(base, base_label, list(history.series))
+    store = open_store(store, keep)
+    tasks = [(s, holidays, horizon_days, history.last_start) for s in history.series.values()]
+    forecasts = run_tasks(
+        forecast_series, tasks, executor=executor, workers=workers, progress=progress
+    )
     table = pd.concat([_rows(f) for f in forecasts], ignore_index=True)
-    document = {
-        "history": str(history_file),
+    document = _document(history, holidays_file, horizon_days, forecasts, table)
+    scenario_text = None
+    if base is not None:
+        mapping = forecast_scenario(base, base_label, history, forecasts)
+        from_dict(mapping, f"the scenario made from {base_label}")
+        header = SCENARIO_HEADER.format(history=history.file, base=base_label)
+        body = yaml.safe_dump(mapping, sort_keys=False, default_flow_style=None, width=100)
+        scenario_text = header + body
+    params = {
+        "horizon_days": horizon_days, "interval_min": interval_min,
+        "contact_types": contact_types, "holidays": source_id(holidays_file),
+        "base": base_label if base is not None else None,
+    }  # fmt: skip
+    from runs.record import forecast_record  # imported here: it reaches the simulator
+
+    sha = hashlib.sha256(history_file.read_bytes()).hexdigest()
+    kept = keep_record(store, lambda: forecast_record(history.file, sha, params, document))
+    return ForecastRun(document, table, _recent(history), history, kept, scenario_text)
+
+
+def _document(
+    history: History,
+    holidays_file: Path | None,
+    horizon_days: int,
+    forecasts: list[SeriesForecast],
+    table: pd.DataFrame,
+) -> dict[str, Any]:
+    """The ``wfm forecast --json`` document."""
+    return {
+        "history": history.file,
         "holidays": None if holidays_file is None else str(holidays_file),
         "interval_min": history.interval_min,
         "horizon_days": horizon_days,
@@ -75,7 +135,6 @@ def run_forecast(
         "contact_types": {f.contact_type: _about(f, history) for f in forecasts},
         "forecast": table.to_dict(orient="records"),
     }
-    return ForecastRun(document, table, _recent(history), history)
 
 
 def _rows(forecast: SeriesForecast) -> pd.DataFrame:

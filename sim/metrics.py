@@ -39,8 +39,8 @@ DEFAULT_ANSWER_WITHIN_S = 20.0
 
 # WITHIN counts against the tier's threshold, WITHIN_TYPE against the contact type's.
 OFFERED, ANSWERED, ABANDONED, UNFINISHED, WITHIN, WITHIN_TYPE, WAIT_SUM, HANDLE_SUM = range(8)
-RETRIALS, REPEATS, TRANSFERS_IN, CALLBACKS = range(8, 12)
-N_FIELDS = 12
+RETRIALS, REPEATS, TRANSFERS_IN, CALLBACKS, ABANDON_WAIT_SUM = range(8, 13)
+N_FIELDS = 13
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,7 @@ def summarise_replication(
         record.origin == REPEAT,
         record.origin == TRANSFER,
         record.callback,
+        np.where(abandoned, contacts.patience_s, 0.0),  # an abandoning caller waits its patience
     ]
     cell = (interval * n_types + ctype) * n_tiers + tier
     counts = _totals(cell, columns, n_intervals * n_types * n_tiers)
@@ -284,6 +285,7 @@ def kpis(counts: np.ndarray, threshold: str = "tier") -> dict[str, np.ndarray]:
         "abandon_rate": ratio(abandoned, closed),
         "asa_s": ratio(counts[..., WAIT_SUM], answered),
         "aht_s": ratio(counts[..., HANDLE_SUM], answered),
+        "abandon_time_s": ratio(counts[..., ABANDON_WAIT_SUM], abandoned),
         "retrials": counts[..., RETRIALS],
         "callers": counts[..., OFFERED] - counts[..., RETRIALS],
         "repeats": counts[..., REPEATS],

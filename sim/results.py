@@ -325,6 +325,7 @@ class Results:
                     "service_level_ci95_high": sl_high,
                     "asa_s": _nanmean(values["asa_s"]),
                     "aht_s": _nanmean(values["aht_s"]),
+                    "abandon_time_s": _nanmean(values["abandon_time_s"]),
                     "peak_queue": peaks[:, :, t].mean(axis=0),
                     "peak_queue_ci95_low": queue_low,
                     "peak_queue_ci95_high": queue_high,

@@ -128,6 +128,9 @@ def stop_workers() -> None:
 
 def _leave_interrupts_to_parent() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A forked worker inherits the parent's SIGTERM handler, which would print a traceback
+    # of its own; SIGTERM (the parent's `stop_workers`, or a whole group's) just ends it.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _part(progress: Progress, done: int, count: int) -> Progress:

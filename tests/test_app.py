@@ -48,7 +48,7 @@ def _page(at: AppTest, page: str) -> None:
 def test_every_page_loads_on_the_default_scenario():
     at = _app()
     assert at.session_state["scenario_name"] == "telecom_hotline_week.yaml"
-    for page in ("Scenario", "Simulate", "Optimise", "Drill", "Executive", "Runs"):
+    for page in ("Scenario", "Forecast", "Simulate", "Optimise", "Drill", "Executive", "Runs"):
         _page(at, page)
 
 
@@ -251,3 +251,26 @@ def test_a_run_can_be_stopped_and_run_again():
     _finish(at)
     _clean(at)
     assert len(at.metric) == 1
+
+
+@pytest.mark.slow
+def test_the_forecast_page_forecasts_the_bundled_history_and_hands_on_its_scenario():
+    at = _app()
+    _load(at, "bank_base.yaml")
+    _page(at, "Forecast")
+    at.button(key="forecast_run").click().run()
+    _finish(at)
+    _clean(at)
+    (backtest,) = at.dataframe
+    table = backtest.value
+    assert set(table["model"]) >= {"last_week", "four_week_mean"} and table["chosen"].sum() == 1
+    assert len(at.get("download_button")) == 2  # the CSV, the scenario
+    at.button(key="forecast_use").click().run()
+    _clean(at)
+    assert at.session_state["scenario_name"] == "forecast of bank_base.yaml"
+    assert at.session_state["scenario"]["horizon"] == {
+        "days": 7,
+        "interval_min": 30,
+        "start": "1999-11-01",
+    }
+    _page(at, "Optimise")  # the forecast scenario is the one every page now works on

@@ -58,9 +58,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+SERVER_OUTPUT: list[str] = []  # what the last server started has printed
+
+
 @contextmanager
-def _serving() -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    """The app served by ``streamlit run`` on a free port: its address and process."""
+def _serving(store: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """The app served by ``streamlit run`` on a free port, keeping its runs in `store` (its
+    own: the tests' store is another process's); its address and process."""
     port = _free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"),
@@ -69,10 +73,11 @@ def _serving() -> Iterator[tuple[str, subprocess.Popen[str]]]:
     ]  # fmt: skip
     process = subprocess.Popen(
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "WFM_STORE": str(store)},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
-    output: list[str] = []
+    output = SERVER_OUTPUT
+    output.clear()
     announced = threading.Event()
     reader = threading.Thread(
         target=_read_output, args=(process, f"127.0.0.1:{port}", output, announced), daemon=True
@@ -89,9 +94,19 @@ def _serving() -> Iterator[tuple[str, subprocess.Popen[str]]]:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    with _serving() as (url, _process):
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _serving(tmp_path_factory.mktemp("app_store") / "runs.duckdb") as (url, _process):
         yield url
+
+
+@contextmanager
+def _telling_what_the_server_said() -> Iterator[None]:
+    """A failure's message with the end of the server's output (a stuck run shows there)."""
+    try:
+        yield
+    except Exception as err:
+        said = "".join(SERVER_OUTPUT)[-4000:]
+        raise AssertionError(f"{err}\n--- the server printed:\n{said}") from err
 
 
 def _read_output(
@@ -245,88 +260,89 @@ def _yaml_bomb() -> str:
 
 @pytest.mark.slow
 def test_the_app_in_a_browser(page: Page, tmp_path: Path):
-    _load(page, "single_queue.yaml")
-    _no_error(page)
-    assert _cells(page, 0)[:3] == ["general", "voice", "1"]  # contact types: factor 1
-    assert "100800" in _cells(page, 3)  # the review: weekly volume
-    _edit_cell(page, 0, 0, 2, "1.2")
-    assert _cells(page, 0)[:3] == ["general", "voice", "1.2"]
-    page.get_by_role("button", name="Apply the edits").click()
-    _settle(page)
-    _no_error(page)
-    assert _cell_shows(page, 3, "120960"), "the edited volume reached the scenario"
-    _shot(page, "scenario")
-    bad = tmp_path / "bad.yaml"
-    bad.write_text("name: bad\nhorizon: {days: many, interval_min: 30}\n", encoding="utf-8")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
-    _settle(page)
-    page.get_by_role("button", name="Use the upload").click()
-    _settle(page)
-    page.locator('[data-testid="stAlertContentError"]').first.wait_for(timeout=60_000)
-    errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
-    assert len(errors) == 1 and errors[0].startswith("bad.yaml: "), errors
-    assert "\n" not in errors[0].strip(), "one line"
-    # A YAML bomb (a billion nodes through aliases): one line, and the app goes on serving
-    # (every step below uses it).
-    bomb = tmp_path / "bomb.yaml"
-    bomb.write_text(_yaml_bomb(), encoding="utf-8")
-    page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bomb))
-    _settle(page)
-    page.get_by_role("button", name="Use the upload").click()
-    _settle(page)
-    alerts = page.locator('[data-testid="stAlertContentError"]')
-    alerts.filter(has_text="bomb.yaml: ").first.wait_for(timeout=60_000)
-    # bad.yaml, uploaded above, is still the scenario being edited: its own error stays too.
-    refused = [e for e in alerts.all_inner_texts() if e.startswith("bomb.yaml: ")]
-    assert len(refused) == 1 and "\n" not in refused[0].strip(), refused
+    with _telling_what_the_server_said():
+        _load(page, "single_queue.yaml")
+        _no_error(page)
+        assert _cells(page, 0)[:3] == ["general", "voice", "1"]  # contact types: factor 1
+        assert "100800" in _cells(page, 3)  # the review: weekly volume
+        _edit_cell(page, 0, 0, 2, "1.2")
+        assert _cells(page, 0)[:3] == ["general", "voice", "1.2"]
+        page.get_by_role("button", name="Apply the edits").click()
+        _settle(page)
+        _no_error(page)
+        assert _cell_shows(page, 3, "120960"), "the edited volume reached the scenario"
+        _shot(page, "scenario")
+        bad = tmp_path / "bad.yaml"
+        bad.write_text("name: bad\nhorizon: {days: many, interval_min: 30}\n", encoding="utf-8")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
+        _settle(page)
+        page.get_by_role("button", name="Use the upload").click()
+        _settle(page)
+        page.locator('[data-testid="stAlertContentError"]').first.wait_for(timeout=60_000)
+        errors = page.locator('[data-testid="stAlertContentError"]').all_inner_texts()
+        assert len(errors) == 1 and errors[0].startswith("bad.yaml: "), errors
+        assert "\n" not in errors[0].strip(), "one line"
+        # A YAML bomb (a billion nodes through aliases): one line, and the app goes on serving
+        # (every step below uses it).
+        bomb = tmp_path / "bomb.yaml"
+        bomb.write_text(_yaml_bomb(), encoding="utf-8")
+        page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bomb))
+        _settle(page)
+        page.get_by_role("button", name="Use the upload").click()
+        _settle(page)
+        alerts = page.locator('[data-testid="stAlertContentError"]')
+        alerts.filter(has_text="bomb.yaml: ").first.wait_for(timeout=60_000)
+        # bad.yaml, uploaded above, is still the scenario being edited: its own error stays too.
+        refused = [e for e in alerts.all_inner_texts() if e.startswith("bomb.yaml: ")]
+        assert len(refused) == 1 and "\n" not in refused[0].strip(), refused
 
-    _load(page, "single_queue.yaml")
+        _load(page, "single_queue.yaml")
 
-    _go(page, "Simulate")
-    _number(page, "Replications", 3)
-    page.get_by_role("button", name="Run the simulation").click()
-    _settle(page)
-    _charts(page, 4)
-    assert page.locator('[data-testid="stMetric"]').count() >= 1
-    _no_error(page)
-    _shot(page, "simulate")
+        _go(page, "Simulate")
+        _number(page, "Replications", 3)
+        page.get_by_role("button", name="Run the simulation").click()
+        _settle(page)
+        _charts(page, 4)
+        assert page.locator('[data-testid="stMetric"]').count() >= 1
+        _no_error(page)
+        _shot(page, "simulate")
 
-    _load(page, "shifts.yaml")
-    _go(page, "Optimise")
-    if not APP_DEFAULTS:
-        _number(page, "Replications a check starts with", 2)
-        _number(page, "Solver seconds per schedule", 5)
-        _number(page, "Rounds at most", 3)
-    page.get_by_role("button", name="Find the cheapest plan").click()
-    _settle(page)
-    _charts(page, 2)
-    _no_error(page)
-    if APP_DEFAULTS:
-        verdict = page.locator('[data-testid="stMetric"]').filter(has_text="Targets (verified)")
-        assert verdict.locator('[data-testid="stMetricValue"]').inner_text() == "all met"
-    _shot(page, "optimise")
+        _load(page, "shifts.yaml")
+        _go(page, "Optimise")
+        if not APP_DEFAULTS:
+            _number(page, "Replications a check starts with", 2)
+            _number(page, "Solver seconds per schedule", 5)
+            _number(page, "Rounds at most", 3)
+        page.get_by_role("button", name="Find the cheapest plan").click()
+        _settle(page)
+        _charts(page, 2)
+        _no_error(page)
+        if APP_DEFAULTS:
+            verdict = page.locator('[data-testid="stMetric"]').filter(has_text="Targets (verified)")
+            assert verdict.locator('[data-testid="stMetricValue"]').inner_text() == "all met"
+        _shot(page, "optimise")
 
-    _load(page, "drills/network_fault.yaml")
-    _go(page, "Drill")
-    _number(page, "Replications", 2)
-    page.get_by_role("button", name="Run the drill").click()
-    _settle(page)
-    _charts(page, 2)
-    _no_error(page)
-    _shot(page, "drill")
+        _load(page, "drills/network_fault.yaml")
+        _go(page, "Drill")
+        _number(page, "Replications", 2)
+        page.get_by_role("button", name="Run the drill").click()
+        _settle(page)
+        _charts(page, 2)
+        _no_error(page)
+        _shot(page, "drill")
 
-    _go(page, "Executive")
-    page.get_by_role("button", name="Build the executive view").click()
-    _settle(page)
-    _charts(page, 2)
-    _no_error(page)
-    assert page.get_by_text("Surge readiness").count() == 1
-    _shot(page, "executive")
+        _go(page, "Executive")
+        page.get_by_role("button", name="Build the executive view").click()
+        _settle(page)
+        _charts(page, 2)
+        _no_error(page)
+        assert page.get_by_text("Surge readiness").count() == 1
+        _shot(page, "executive")
 
-    _go(page, "Runs")
-    assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # the runs, a comparison
-    _no_error(page)
-    _shot(page, "runs")
+        _go(page, "Runs")
+        assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # the runs, a comparison
+        _no_error(page)
+        _shot(page, "runs")
 
 
 def _descendants(pid: int) -> set[int]:
@@ -356,11 +372,11 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.slow
-def test_a_server_stopped_mid_run_exits_and_leaves_no_process(browser: Browser):
+def test_a_server_stopped_mid_run_exits_and_leaves_no_process(browser: Browser, tmp_path: Path):
     """SIGTERM (what a container or a service manager sends) while a run spreads over worker
     processes: the server exits within ten seconds (not when the run would have ended: 20 s
     later here before the app stopped its jobs) and none of its processes outlives it."""
-    with _serving() as (url, process):
+    with _serving(tmp_path / "runs.duckdb") as (url, process):
         tab = _open(browser, url)
         _load(tab, "single_queue.yaml")
         _go(tab, "Simulate")

@@ -249,3 +249,16 @@ def test_a_history_error_is_a_scenario_error_naming_the_file(tmp_path: Path):
     path.write_text("interval_start,offered\n", encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"h\.csv: has no rows"):
         read_history(path)
+
+
+def test_a_forecast_is_kept_in_the_run_store(wfm: WfmRunner, tmp_path: Path):
+    history = _history_csv(tmp_path / "h.csv", np.random.default_rng(8).poisson(_rates(21)))
+    store = tmp_path / "runs.duckdb"
+    run = wfm("forecast", history, "--horizon-days", "2", "--csv", tmp_path / "f.csv",
+              "--store", store)  # fmt: skip
+    assert run.code == 0, run.err
+    listed = wfm("runs", "list", "--store", store)
+    assert listed.code == 0 and "forecast" in listed.out and "h.csv" in listed.out
+    run_id = listed.out.splitlines()[-1].split()[0]
+    shown = wfm("runs", "show", run_id, "--store", store)
+    assert "offered.wape_interval" in shown.out and "offered.forecast" in shown.out

@@ -149,7 +149,7 @@ def plan_shifts(choice: str) -> list[dict[str, Any]] | None:
     return None if plan is None else plan["shifts"]
 
 
-def _keeping() -> dict[str, Any]:
+def keeping() -> dict[str, Any]:
     """Where a job keeps the app's run: the run store (``$WFM_STORE``, else the default); not
     kept, with a warning in the server's log, when it cannot be opened: the run goes on."""
     try:
@@ -159,7 +159,7 @@ def _keeping() -> dict[str, Any]:
         return {"store": None, "keep": False}
 
 
-def _note(kept: services.Kept) -> None:
+def note_kept(kept: services.Kept) -> None:
     if kept.problem is not None:
         logging.getLogger("wfm").warning("run not kept: %s", kept.problem)
 
@@ -191,9 +191,9 @@ def run_simulation(
     run = services.run_simulation(
         model, model.name, plan=plan, plan_source=_named(plan, staffing),
         replications=replications, seed=seed, executor=job.workers(), progress=job.update,
-        origin="app", **_keeping(),
+        origin="app", **keeping(),
     )  # fmt: skip
-    _note(run.kept)
+    note_kept(run.kept)
     tables = run.tables()
     return {
         "document": run.document,
@@ -216,9 +216,9 @@ def run_optimisation(
     run = services.run_optimisation(
         model, model.name, replications=replications, seed=seed, time_limit_s=time_limit_s,
         max_rounds=max_rounds, executor=job.workers(), progress=job.update,
-        origin="app", **_keeping(),
+        origin="app", **keeping(),
     )  # fmt: skip
-    _note(run.kept)
+    note_kept(run.kept)
     return run.document
 
 
@@ -245,7 +245,7 @@ def run_drills(
     """Run `incident` of scenario `text` on the staffing under each of `responses` (name: the
     response as JSON), on the same seed: the ``wfm drill --json`` document of each."""
     model = from_dict(yaml.safe_load(text))
-    keeping, plan = _keeping(), _plan(shifts_json)
+    store, plan = keeping(), _plan(shifts_json)
     documents = {}
     for i, (name, response) in enumerate(responses.items()):
         run = services.run_drill(
@@ -253,9 +253,9 @@ def run_drills(
             response=(name, Response.model_validate_json(response)),
             replications=replications, seed=seed, executor=job.workers(),
             progress=lambda part, i=i: job.update((i + part) / len(responses)), origin="app",
-            **keeping,
+            **store,
         )  # fmt: skip
-        _note(run.kept)
+        note_kept(run.kept)
         documents[name] = run.document
     return documents
 

@@ -117,11 +117,13 @@ class Score:
 @dataclass(frozen=True)
 class Backtest:
     """Each candidate's score, the chosen model (lowest interval WAPE), its calibration on
-    every origin, and the origins' first days."""
+    every origin, its day totals forecast and actual (over the intervals the history gives),
+    and the origins' first days."""
 
     scores: list[Score]
     chosen: str
     calibration: Calibration
+    day_totals: tuple[np.ndarray, np.ndarray]
     origins: list[int]  # the first day of each origin's forecast, as an index
 
 
@@ -165,7 +167,11 @@ def run_backtest(
     scores = [_score(name, runs[name], actuals, masks) for name in candidates]
     chosen = min(scores, key=lambda s: s.wape_interval).model
     flat = _flat(runs[chosen], actuals, masks, range(len(starts)))
-    return Backtest(scores, chosen, Calibration.fit(*flat), starts)
+    day_totals = (
+        np.concatenate([(f * m).sum(axis=1) for f, m in zip(runs[chosen], masks, strict=True)]),
+        np.concatenate([(a * m).sum(axis=1) for a, m in zip(actuals, masks, strict=True)]),
+    )
+    return Backtest(scores, chosen, Calibration.fit(*flat), day_totals, starts)
 
 
 def _score(

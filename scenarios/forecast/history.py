@@ -87,12 +87,38 @@ class History:
 
 
 def read_history(
-    path: Path, interval_min: int | None = None, contact_types: list[str] | None = None
+    path: Path,
+    interval_min: int | None = None,
+    contact_types: list[str] | None = None,
+    label: str | None = None,
 ) -> History:
-    """The history in CSV `path`, on its own grid or aggregated to `interval_min` minutes,
-    restricted to `contact_types` when given. Raises `ScenarioError` (one line) when it is
-    not valid (see the module)."""
-    file = str(path)
+    """The history in CSV `path` (called `label` in messages and sources, default its path),
+    on its own grid or aggregated to `interval_min` minutes, restricted to `contact_types`
+    when given. Raises `ScenarioError` (one line) when it is not valid (see the module)."""
+    file = label or str(path)
+    table = _read_table(path, file)
+    known = {"interval_start", "contact_type", *COUNTS, *MEANS}
+    ignored = [c for c in table.columns if c not in known]
+    frame = _checked_rows(table, file)
+    own = _grid(frame, None, file)
+    grid = own if interval_min is None else _grid(frame, interval_min, file)
+    available = sorted(frame["contact_type"].unique())
+    chosen = contact_types or available
+    unknown = [n for n in chosen if n not in available]
+    if unknown:
+        raise ScenarioError(
+            file, "contact_type", f"has no {unknown[0]!r} (it has: {', '.join(available)})"
+        )
+    series, gaps, closed = {}, {}, {}
+    for name in chosen:
+        series[name], gaps[name], closed[name] = _series(
+            frame[frame.contact_type == name], name, grid, own, file
+        )
+    return History(file, grid, series, frame["start"].max().to_pydatetime(), gaps, closed, ignored)
+
+
+def _read_table(path: Path, file: str) -> pd.DataFrame:
+    """The CSV as text cells, with the two columns every history has."""
     try:
         text = read_text(path, MAX_BYTES)
     except OSError as err:
@@ -107,10 +133,14 @@ def read_history(
     for column in ("interval_start", "offered"):
         if column not in table.columns:
             raise ScenarioError(file, "", f"has no {column} column (columns: {', '.join(table)})")
-    known = {"interval_start", "contact_type", *COUNTS, *MEANS}
-    ignored = [c for c in table.columns if c not in known]
     if table.empty:
         raise ScenarioError(file, "", "has no rows")
+    return table
+
+
+def _checked_rows(table: pd.DataFrame, file: str) -> pd.DataFrame:
+    """One row per interval and contact type: ``start``, ``contact_type`` and the numbers,
+    each checked (the first bad cell named by its line)."""
     starts = _starts(table["interval_start"], file)
     names = (
         table["contact_type"].str.strip()
@@ -128,30 +158,14 @@ def read_history(
     repeated = frame.duplicated(["contact_type", "start"], keep="first")
     if repeated.any():
         row = int(np.argmax(repeated.to_numpy()))
-        first = frame[
-            (frame.start == frame.start.iloc[row]) & (frame.contact_type == names.iloc[row])
-        ]
+        same = (frame.start == frame.start.iloc[row]) & (frame.contact_type == names.iloc[row])
         raise ScenarioError(
             file,
             f"line {row + 2}: interval_start",
             f"{table['interval_start'].iloc[row].strip()} of {names.iloc[row]} "
-            f"is given twice (first at line {first.index[0] + 2})",
+            f"is given twice (first at line {frame[same].index[0] + 2})",
         )
-    own = _grid(frame, None, file)
-    grid = own if interval_min is None else _grid(frame, interval_min, file)
-    available = sorted(frame["contact_type"].unique())
-    chosen = contact_types or available
-    unknown = [n for n in chosen if n not in available]
-    if unknown:
-        raise ScenarioError(
-            file, "contact_type", f"has no {unknown[0]!r} (it has: {', '.join(available)})"
-        )
-    series, gaps, closed = {}, {}, {}
-    for name in chosen:
-        series[name], gaps[name], closed[name] = _series(
-            frame[frame.contact_type == name], name, grid, own, file
-        )
-    return History(file, grid, series, frame["start"].max().to_pydatetime(), gaps, closed, ignored)
+    return frame
 
 
 def read_holidays(path: Path) -> dict[date, str]:

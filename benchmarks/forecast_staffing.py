@@ -1,0 +1,109 @@
+"""Staffing what really happened (issue 16, part 2): for each of the last eight weeks of the bank's
+January-October 1999 history, plan the week from wfm's forecast made the Sunday before -- once
+with the forecast's calibrated day-to-day uncertainty (`overdispersion` from its backtest), once
+without it (Poisson around the forecast only) -- and simulate each plan against the week's
+*actual* interval counts.
+
+The plans are made by ``run_optimisation`` (the job under ``wfm optimise``, default settings,
+seed 1) on `scenarios/library/bank_base.yaml` with the forecast week in place, exactly as
+``wfm forecast --scenario ... --write-scenario`` writes it. The actual week is the same
+scenario with each interval's volume set to the count that came (no overdispersion): the
+simulator draws Poisson arrivals around it, so the check is the actual week plus Poisson noise
+-- a little harsher than the week itself. Its target (80 % in 20 s, every day) is judged with
+the sequential verdict (`sim.verdict`, one-sided 95 %, tolerance 2 points) from 20 replications
+(up to 80) on seed 777.
+
+Usage::
+
+    python benchmarks/forecast_staffing.py [--weeks N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import time
+from pathlib import Path
+
+import numpy as np
+
+from scenarios.forecast.backtest import LEAD_DAYS, forecast_days, holiday_names, run_backtest
+from scenarios.forecast.calibrate import overdispersion_cv
+from scenarios.forecast.history import read_history, read_holidays
+from scenarios.forecast.predict import candidates_for
+from scenarios.load import from_dict, read_mapping
+from services import run_optimisation, run_simulation
+
+REPO = Path(__file__).resolve().parents[1]
+HISTORY = REPO.parent / "shared" / "data" / "anonymous_bank_1999_jan_oct.csv"
+HOLIDAYS = REPO / "tests" / "data" / "bank_1999_holidays.csv"
+BASE = REPO / "scenarios" / "library" / "bank_base.yaml"
+CHECK_SEED = 777
+
+
+def _week(base: dict, start_date, volumes: np.ndarray, cv: float | None) -> dict:
+    scenario = copy.deepcopy(base)
+    scenario["horizon"] = {"days": LEAD_DAYS, "interval_min": 30, "start": start_date.isoformat()}
+    volume: dict = {"per_interval": [[round(float(v), 2) for v in day] for day in volumes]}
+    if cv:
+        volume["overdispersion"] = {"cv": round(cv, 4)}
+    scenario["contact_types"][0]["volume"] = volume
+    return scenario
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weeks", type=int, default=8)
+    options = parser.parse_args()
+    series = read_history(HISTORY, 30).series["offered"]
+    names = holiday_names(series.first_day, series.days, read_holidays(HOLIDAYS))
+    candidates = candidates_for(30)
+    base = read_mapping(BASE)
+    print("| week from | model | cv | plan h (with cv) | plan h (Poisson only) | actual calls | "
+          "days met, with cv | days met, Poisson only |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    totals = {"with": [0.0, 0, 0], "without": [0.0, 0, 0]}
+    started = time.perf_counter()
+    for k in range(options.weeks - 1, -1, -1):
+        start = series.days - LEAD_DAYS - 7 * k
+        before = series.offered[:start]
+        backtest = run_backtest(before, series.observed[:start], names[:start], candidates)
+        point = forecast_days(candidates[backtest.chosen], before, names[:start],
+                              names[start : start + LEAD_DAYS])  # fmt: skip
+        cv = overdispersion_cv(*backtest.day_totals)
+        day = series.dates[start]
+        came = series.offered[start : start + LEAD_DAYS]
+        actual = from_dict(_week(base, day, came, None), "actual")
+        cells = []
+        for label, spread in (("with", cv), ("without", None)):
+            model = from_dict(_week(base, day, point, spread), f"forecast {day}")
+            plan = run_optimisation(model, str(BASE), seed=1, time_limit_s=10, keep=False).document
+            check = run_simulation(actual, "actual", plan=plan, plan_source="plan",
+                                   replications=20, max_replications=80, seed=CHECK_SEED,
+                                   keep=False).document  # fmt: skip
+            (target,) = check["targets"]
+            cells.append((plan["agent_hours"], target))
+            totals[label][0] += plan["agent_hours"]
+            totals[label][1] += int(target["verdict"] == "met")
+            totals[label][2] += 1
+        (with_h, with_t), (without_h, without_t) = cells
+        print(f"| {day} | {backtest.chosen} | {cv:.3f} | {with_h:,.0f} | {without_h:,.0f} | "
+              f"{came.sum():,.0f} | "
+              f"{_met(with_t)} | {_met(without_t)} |", flush=True)  # fmt: skip
+    for label, (hours, met, weeks) in totals.items():
+        print(f"\n{label} the forecast's uncertainty: {hours:,.0f} agent-hours over {weeks} weeks,"
+              f" every day met in {met} of {weeks} weeks")  # fmt: skip
+    extra = totals["with"][0] / max(totals["without"][0], 1) - 1
+    print(f"cost of the uncertainty: {extra:+.1%} agent-hours "
+          f"({time.perf_counter() - started:.0f} s)")  # fmt: skip
+
+
+def _met(target: dict) -> str:
+    periods = target.get("periods")
+    met = target.get("periods_met")
+    worst = target["achieved"]["mean"]
+    return f"{target['verdict']}: {met}/{periods} days, worst {worst:.0%}"
+
+
+if __name__ == "__main__":
+    main()
