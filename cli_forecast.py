@@ -70,12 +70,12 @@ def forecast(
         {"--csv": csv_path, "--json": json_path, "--png": png, "--write-scenario": write_scenario},
         {"the history": history, "--holidays": holidays, "--scenario": scenario},
     )
+    base = {} if scenario is None else {"base": read_mapping(scenario), "base_label": str(scenario)}
     with ProgressBar("forecasting") as bar:
         run = run_forecast(
             history, horizon_days, interval_min=interval_min, contact_types=contact_type,
-            holidays_file=holidays, base=None if scenario is None else read_mapping(scenario),
-            base_label=str(scenario), workers=workers, progress=bar.update, store=store,
-            keep=not no_store,
+            holidays_file=holidays, workers=workers, progress=bar.update, store=store,
+            keep=not no_store, **base,
         )  # fmt: skip
     outputs: dict[Path, str | bytes] = {csv_path: csv_text(run.table)}
     if json_path is not None:

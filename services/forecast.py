@@ -58,6 +58,7 @@ def run_forecast(
     base: dict[str, Any] | None = None,
     base_label: str = "the base scenario",
     history_label: str | None = None,
+    holidays_label: str | None = None,
     workers: int | None = None,
     executor: Executor | None = None,
     progress: Callable[[float], None] | None = None,
@@ -69,10 +70,11 @@ def run_forecast(
     holidays of `holidays_file` (CSV of date[,name]) taken apart from ordinary days; with a
     `base` scenario mapping (called `base_label`), also the scenario of the forecast days made
     from it (`scenarios.forecast.to_scenario`), validated. Errors name the history
-    `history_label` (default: its path). The inputs are checked first: a bad one raises
-    `ScenarioError` (one line). The contact types are forecast on `executor`, else on
-    `workers` local processes (`sim.tasks.run_tasks`; `progress` hears the share done). The
-    run is kept in `store` unless not `keep` (the history standing for the scenario)."""
+    `history_label` and the holidays `holidays_label` (default: their paths). The inputs are
+    checked first: a bad one raises `ScenarioError` (one line). The contact types are forecast
+    on `executor`, else on `workers` local processes (`sim.tasks.run_tasks`; `progress` hears
+    the share done). The run is kept in `store` unless not `keep` (the history standing for
+    the scenario)."""
     from sim.tasks import run_tasks
 
     if not 1 <= horizon_days <= MAX_FORECAST_DAYS:
@@ -81,17 +83,18 @@ def run_forecast(
         )
     if base is not None:
         from_dict(base, base_label)  # the base must be valid on its own
-    holidays = {} if holidays_file is None else read_holidays(holidays_file)
+    holidays = {} if holidays_file is None else read_holidays(holidays_file, holidays_label)
     history = read_history(history_file, interval_min, contact_types, label=history_label)
     if base is not None:
         check_contact_types(base, base_label, list(history.series))
     store = open_store(store, keep)
-    tasks = [(s, holidays, horizon_days, history.last_start) for s in history.series.values()]
+    tasks = [(series, holidays, horizon_days) for series in history.series.values()]
     forecasts = run_tasks(
         forecast_series, tasks, executor=executor, workers=workers, progress=progress
     )
     table = pd.concat([_rows(f) for f in forecasts], ignore_index=True)
-    document = _document(history, holidays_file, horizon_days, forecasts, table)
+    holidays_name = holidays_label or (None if holidays_file is None else str(holidays_file))
+    document = _document(history, holidays_name, horizon_days, forecasts, table)
     scenario_text = None
     if base is not None:
         mapping = forecast_scenario(base, base_label, history, forecasts)
@@ -113,7 +116,7 @@ def run_forecast(
 
 def _document(
     history: History,
-    holidays_file: Path | None,
+    holidays: str | None,
     horizon_days: int,
     forecasts: list[SeriesForecast],
     table: pd.DataFrame,
@@ -121,7 +124,7 @@ def _document(
     """The ``wfm forecast --json`` document."""
     return {
         "history": history.file,
-        "holidays": None if holidays_file is None else str(holidays_file),
+        "holidays": holidays,
         "interval_min": history.interval_min,
         "horizon_days": horizon_days,
         "history_ends": history.last_start.strftime(CLOCK),
@@ -192,7 +195,8 @@ def _recent(history: History) -> pd.DataFrame:
     for series in history.series.values():
         days = min(series.days, 7 * RECENT_WEEKS)
         offered = series.offered[-days:].astype(float)
-        offered[~series.observed[-days:]] = float("nan")
+        ever = series.observed.any(axis=0)  # an interval never given is closed, drawn at 0
+        offered[~series.observed[-days:] & ever] = float("nan")
         first = datetime.combine(series.dates[-days], datetime.min.time())
         starts = [first + timedelta(minutes=series.interval_min * k) for k in range(offered.size)]
         frames.append(

@@ -34,10 +34,9 @@ def _rates(days: int) -> np.ndarray:
     return np.stack([DAY_TOTALS[k % 7] * PROFILE for k in range(days)])
 
 
-def _history_csv(path: Path, counts: np.ndarray, first: date = MONDAY, step_min: int = 30,
-                 extra: dict | None = None) -> Path:  # fmt: skip
+def _history_csv(path: Path, counts: np.ndarray, step_min: int = 30) -> Path:
     per_day = counts.shape[1]
-    start = datetime.combine(first, datetime.min.time())
+    start = datetime.combine(MONDAY, datetime.min.time())
     rows = {
         "interval_start": [
             (start + timedelta(minutes=step_min * k)).strftime("%Y-%m-%d %H:%M")
@@ -46,7 +45,7 @@ def _history_csv(path: Path, counts: np.ndarray, first: date = MONDAY, step_min:
         "offered": counts.ravel().astype(int),
     }
     assert per_day * step_min == 1440
-    pd.DataFrame(rows | (extra or {})).to_csv(path, index=False)
+    pd.DataFrame(rows).to_csv(path, index=False)
     return path
 
 
@@ -57,7 +56,7 @@ def test_the_forecast_recovers_a_weekly_pattern_with_bands_at_their_nominal_rate
     counts = rng.poisson(_rates(7 * weeks))
     history = read_history(_history_csv(tmp_path / "h.csv", counts))
     series = history.series["offered"]
-    result = forecast_series(series, {}, 7, history.last_start)
+    result = forecast_series(series, {}, 7)
     truth = _rates(7).ravel()
     assert result.starts[0] == datetime.combine(
         MONDAY + timedelta(weeks=weeks), datetime.min.time()
@@ -76,7 +75,7 @@ def test_the_forecast_recovers_a_weekly_pattern_with_bands_at_their_nominal_rate
     assert chosen.cover80 == pytest.approx(0.8, abs=0.07)
 
 
-def test_aggregating_6_to_30_minutes_keeps_every_count(tmp_path):
+def test_aggregating_6_to_30_minutes_keeps_every_count():
     fine = read_history(BANK)
     coarse = read_history(BANK, interval_min=30)
     assert (fine.interval_min, coarse.interval_min) == (6, 30)
@@ -101,8 +100,9 @@ def test_a_gap_is_reported_filled_from_same_weekdays_and_not_scored(tmp_path):
     series = history.series["offered"]
     assert history.gaps == {"offered": 10}
     assert not series.observed[day, 20:30].any() and series.observed[day, :20].all()
-    # Filled with the mean of the same interval on the nearest Wednesdays: never zero calls.
-    neighbours = counts[[2, 9, 23], 20:30].mean(axis=0)
+    # Filled with the mean of the same interval on the Wednesdays before (none after: a
+    # backtest trains on days before its origin only): never zero calls.
+    neighbours = counts[[2, 9], 20:30].mean(axis=0)
     np.testing.assert_allclose(series.offered[day, 20:30], neighbours)
     assert series.offered[day, 20:30].min() > 0
 
@@ -117,7 +117,7 @@ def test_a_partial_first_and_last_day_are_left_out_and_the_forecast_starts_after
     history = read_history(path)
     series = history.series["offered"]
     assert series.first_day == MONDAY + timedelta(days=1) and series.days == 20
-    result = forecast_series(series, {}, 2, history.last_start)
+    result = forecast_series(series, {}, 2)
     assert result.starts[0] == history.last_start + timedelta(minutes=30)
     assert len(result.starts) == 96
 
@@ -131,7 +131,7 @@ def test_holidays_are_not_averaged_into_ordinary_days_and_are_forecast_by_their_
     path = _history_csv(tmp_path / "h.csv", counts)
     history = read_history(path)
     ahead = {MONDAY + timedelta(days=36): "founders day"}  # the Tuesday after the history
-    result = forecast_series(history.series["offered"], holidays | ahead, 7, history.last_start)
+    result = forecast_series(history.series["offered"], holidays | ahead, 7)
     tuesday = result.point[48:96].sum()
     wednesday = result.point[96:144].sum()
     assert tuesday == pytest.approx(0.25 * DAY_TOTALS[1], rel=0.15)
@@ -262,3 +262,46 @@ def test_a_forecast_is_kept_in_the_run_store(wfm: WfmRunner, tmp_path: Path):
     run_id = listed.out.splitlines()[-1].split()[0]
     shown = wfm("runs", "show", run_id, "--store", store)
     assert "offered.wape_interval" in shown.out and "offered.forecast" in shown.out
+
+
+def test_an_export_without_its_closed_hours_has_whole_days_and_keeps_every_call(tmp_path):
+    """ACD exports often leave closed intervals out: days of 07:30-19:45 at 15 minutes are
+    whole days, and summed to hours the 07:00 hour keeps its 07:30 and 07:45 calls."""
+    counts = np.random.default_rng(9).poisson(5.0, size=(21, 96)).astype(int)
+    counts[:, :30] = 0
+    counts[:, 80:] = 0
+    path = _history_csv(tmp_path / "h.csv", counts, step_min=15)
+    table = pd.read_csv(path)
+    clock = table["interval_start"].str[11:]
+    table[(clock >= "07:30") & (clock <= "19:45")].to_csv(path, index=False)
+    history = read_history(path, interval_min=60)
+    series = history.series["offered"]
+    assert series.days == 21 and history.gaps == {"offered": 0}
+    assert series.offered.sum() == counts.sum()
+    assert series.offered[:, 7].sum() == counts[:, 30:32].sum()
+    assert history.closed_intervals == {"offered": 24 - 13}
+    result = forecast_series(series, {}, 7)
+    assert result.starts[0] == datetime.combine(MONDAY + timedelta(days=21), datetime.min.time())
+
+
+def test_contact_types_ending_on_different_days_are_each_forecast_from_their_own_end(tmp_path):
+    rates = _rates(28)
+    frames = []
+    for name, days in (("billing", 28), ("sales", 21)):
+        path = _history_csv(
+            tmp_path / f"{name}.csv", np.random.default_rng(1).poisson(rates[:days])
+        )
+        frames.append(pd.read_csv(path).assign(contact_type=name))
+    path = tmp_path / "h.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    history = read_history(path)
+    starts = {n: forecast_series(s, {}, 1).starts[0] for n, s in history.series.items()}
+    assert starts["billing"] - starts["sales"] == timedelta(days=7)
+
+
+def test_a_blank_mean_where_contacts_were_counted_is_refused(wfm: WfmRunner, tmp_path: Path):
+    history = tmp_path / "h.csv"
+    rows = "2026-01-05 00:00,3,3,200\n2026-01-05 00:30,4,4,\n"
+    history.write_text("interval_start,offered,answered,handle_time_s\n" + rows, encoding="utf-8")
+    run = wfm("forecast", history, "--horizon-days", "7", "--csv", tmp_path / "f.csv")
+    assert run.err_lines == [f"{history}: line 3: handle_time_s: is empty where answered is 4"]

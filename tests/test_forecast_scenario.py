@@ -147,3 +147,33 @@ def test_scenario_options_are_checked_before_the_forecast(wfm: WfmRunner, tmp_pa
     assert run.err_lines == [f"{base}: contact_types: has no 'offered', which the history "
                              "forecasts (it has: general, loans)"]  # fmt: skip
     assert not out.exists()
+
+
+def test_a_history_poisson_explains_gets_no_day_factor_and_a_mid_day_end_keeps_its_days(
+    wfm: WfmRunner, tmp_path: Path
+):
+    """Counts that repeat exactly leave no error beyond Poisson (cv 0, which the schema would
+    refuse): the scenario has no overdispersion. The history ends at noon: the forecast starts
+    there, and the scenario still has the two whole days asked for, from the next midnight.
+    The base's per-interval staffing (on its own grid) is dropped."""
+    starts = pd.date_range("2026-03-02", periods=21 * 48 - 24, freq="30min")
+    counts = np.where((starts.hour >= 8) & (starts.hour < 20), 10, 0)
+    history = tmp_path / "h.csv"
+    pd.DataFrame({"interval_start": starts.strftime("%Y-%m-%d %H:%M"), "offered": counts}).to_csv(
+        history, index=False
+    )
+    base = queue_scenario(60, 20, 200, 300, 5)
+    base["agent_groups"][0]["agents"] = [5] * 24
+    written, table = tmp_path / "s.yaml", tmp_path / "f.csv"
+    run = wfm("forecast", history, "--horizon-days", "2", "--csv", table,
+              "--scenario", write_yaml(tmp_path / "base.yaml", base),
+              "--write-scenario", written)  # fmt: skip
+    assert run.code == 0, run.err
+    assert pd.read_csv(table)["interval_start"].iloc[0] == "2026-03-22 12:00"
+    scenario = yaml.safe_load(written.read_text(encoding="utf-8"))
+    assert scenario["horizon"] == {"days": 2, "interval_min": 30, "start": "2026-03-23"}
+    (general,) = scenario["contact_types"]
+    assert "overdispersion" not in general["volume"]
+    assert np.sum(general["volume"]["per_interval"]) == pytest.approx(2 * 24 * 10)
+    assert "agents" not in scenario["agent_groups"][0]
+    assert wfm("validate", written).code == 0

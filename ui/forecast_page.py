@@ -79,6 +79,7 @@ def run_forecast_job(
         run = run_forecast(
             history_path, horizon_days, interval_min=interval_min, holidays_file=holidays_path,
             base=base, base_label=_scenario_name(scenario), history_label=name,
+            holidays_label=None if holidays is None else "the uploaded holidays",
             executor=job.workers(), progress=job.update,
             **session.keeping(),
         )  # fmt: skip
@@ -89,8 +90,7 @@ def run_forecast_job(
 
 def _scenario_name(scenario: str) -> str:
     """The scenario's own name, for the forecast scenario's sources and messages."""
-    mapping = yaml.safe_load(scenario)
-    return str(mapping.get("name", "the current scenario")) if isinstance(mapping, dict) else ""
+    return str(yaml.safe_load(scenario).get("name", "the current scenario"))
 
 
 def _results(run: dict[str, Any]) -> None:

@@ -22,6 +22,7 @@ from datetime import date, timedelta
 
 import numpy as np
 
+from scenarios.forecast.history import fill_gaps
 from scenarios.forecast.models import CANDIDATES, Forecaster, ordinary
 
 ORIGINS = 8
@@ -52,8 +53,8 @@ class Calibration:
         quantiles: dict[int, list[tuple[float, float]]] = {level: [] for level in LEVELS}
         for k in range(len(STRATA) + 1):
             inside = scaled[stratum == k]
-            if len(inside) < MIN_STRATUM:  # too few to say: the pooled errors' quantiles
-                inside = scaled
+            if len(inside) < MIN_STRATUM:  # too few to say: those of every interval not quiet
+                inside = scaled[stratum >= 1] if k >= 1 and (stratum >= 1).sum() else scaled
             for level in LEVELS:
                 tail = (1 - level / 100) / 2
                 pair = (float(np.quantile(inside, tail)), float(np.quantile(inside, 1 - tail)))
@@ -160,8 +161,10 @@ def run_backtest(
     runs: dict[str, list[np.ndarray]] = {name: [] for name in candidates}
     for start in starts:
         ahead = names[start : start + LEAD_DAYS]
+        # Gaps filled again from the training days alone: nothing after the origin leaks in.
+        train = fill_gaps(offered[:start], observed[:start])
         for name, forecaster in candidates.items():
-            runs[name].append(forecast_days(forecaster, offered[:start], names[:start], ahead))
+            runs[name].append(forecast_days(forecaster, train, names[:start], ahead))
     actuals = [offered[s : s + LEAD_DAYS] for s in starts]
     masks = [observed[s : s + LEAD_DAYS] for s in starts]
     scores = [_score(name, runs[name], actuals, masks) for name in candidates]

@@ -5,8 +5,8 @@ mean handle time, the customers' patience, and the forecast's day-to-day error b
   `CALIBRATION_WEEKS` weeks of history (recent work, after any process change).
 - **Patience**: the maximum-likelihood estimate for exponential patience with the waits of the
   answered as censored observations: the total time callers waited (answered and abandoned)
-  over the number who abandoned. It is unbiased in large samples when patience is exponential
-  and every abandonment is counted; it is biased when patience is not exponential (callers who
+  over the number who abandoned. It is consistent when patience is exponential and every
+  abandonment is counted; it is biased when patience is not exponential (callers who
   give up early but persist once queued make the estimate depend on the waits the centre
   imposed), when the ACD drops "short abandons" from its counts (too few abandonments: too
   long a patience), when ``asa_s`` includes time in the IVR (too long), and with few

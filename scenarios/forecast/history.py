@@ -14,10 +14,11 @@ interval start off the history's grid, a row given twice, under two weeks of his
 
 What is reported and handled: *gaps*, intervals with no row inside the history. They are never
 taken as zero calls: a missing interval is filled with the mean of the same interval on the
-nearest (up to four) same weekdays that have it, for the models only, and left out of every
-accuracy figure (`Series.observed`). An interval of the day that no row ever gives is taken as
-closed (zero). A day given in part at either end of the history is left out of the series (the
-forecast then starts with the rest of the last one).
+nearest (up to four) earlier same weekdays that have it (`fill_gaps`), for the models only, and
+left out of every accuracy figure (`Series.observed`). An interval of the day that no row ever
+gives is taken as closed (zero): an export may leave closed hours out. A day at either end of
+the history that lacks slots other days give is left out of the series (the forecast then
+starts with the rest of the last one).
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ MAX_BYTES = 256 * 2**20
 MIN_DAYS = 14  # a weekly pattern needs two weeks at least
 COUNTS = ("offered", "answered", "abandoned")
 MEANS = {"handle_time_s": "answered", "asa_s": "answered", "abandon_time_s": "abandoned"}
+# What a mean column adds up to over an interval's contacts (`Series.totals`).
+TOTALS = {"handle_time_s": "handle_time_s", "asa_s": "answered_wait_s",
+          "abandon_time_s": "abandoned_wait_s"}  # fmt: skip
 SINGLE_SERIES = "offered"  # a history without a contact_type column: one series of this name
 
 
@@ -47,8 +51,8 @@ class Series:
     """One contact type's history: arrays of days x intervals of the day, from `first_day`.
 
     `offered` is filled where the history has a gap (see the module); `observed` says which
-    intervals the history gave. `totals` holds, where the history has the columns, the sums
-    over the observed intervals of ``answered``, ``abandoned``, ``handle_time_s`` (total
+    intervals the history gave whole. `totals` holds, where the history has the columns, the
+    sums over the observed intervals of ``answered``, ``abandoned``, ``handle_time_s`` (total
     handle time of the answered), ``answered_wait_s`` and ``abandoned_wait_s``, per interval.
     """
 
@@ -57,6 +61,7 @@ class Series:
     interval_min: int
     offered: np.ndarray
     observed: np.ndarray
+    last_start: datetime  # the last interval start the history gives for it
     totals: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -100,8 +105,8 @@ def read_history(
     known = {"interval_start", "contact_type", *COUNTS, *MEANS}
     ignored = [c for c in table.columns if c not in known]
     frame = _checked_rows(table, file)
-    own = _grid(frame, None, file)
-    grid = own if interval_min is None else _grid(frame, interval_min, file)
+    own = _own_grid(frame, file)
+    grid = own if interval_min is None else _coarser(own, interval_min, file)
     available = sorted(frame["contact_type"].unique())
     chosen = contact_types or available
     unknown = [n for n in chosen if n not in available]
@@ -154,6 +159,7 @@ def _checked_rows(table: pd.DataFrame, file: str) -> pd.DataFrame:
         c: _numbers(table[c], c, file, c == "offered") for c in (*COUNTS, *MEANS) if c in table
     }
     _check_counts(values, file)
+    _check_means(values, file)
     frame = pd.DataFrame({"start": starts, "contact_type": names, **values})
     repeated = frame.duplicated(["contact_type", "start"], keep="first")
     if repeated.any():
@@ -168,10 +174,11 @@ def _checked_rows(table: pd.DataFrame, file: str) -> pd.DataFrame:
     return frame
 
 
-def read_holidays(path: Path) -> dict[date, str]:
-    """The holidays in CSV `path`: a ``date`` column (``YYYY-MM-DD``) and an optional ``name``;
-    each date's name (``holiday`` when not given). Raises `ScenarioError` when not valid."""
-    file = str(path)
+def read_holidays(path: Path, label: str | None = None) -> dict[date, str]:
+    """The holidays in CSV `path` (called `label` in messages, default its path): a ``date``
+    column (``YYYY-MM-DD``) and an optional ``name``; each date's name (``holiday`` when not
+    given). Raises `ScenarioError` when not valid."""
+    file = label or str(path)
     try:
         table = pd.read_csv(StringIO(read_text(path, MAX_BYTES)), dtype=str, keep_default_na=False)
     except OSError as err:
@@ -230,6 +237,18 @@ def _numbers(column: pd.Series, name: str, file: str, required: bool) -> pd.Seri
     return values
 
 
+def _check_means(values: dict[str, pd.Series], file: str) -> None:
+    """A mean left blank where contacts were counted would bias the totals: refused."""
+    for mean, weight in MEANS.items():
+        if mean in values and weight in values:
+            blank = values[mean].isna() & (values[weight].fillna(0) > 0)
+            if blank.any():
+                row = _line(blank)
+                count = values[weight].iloc[row - 2]
+                raise ScenarioError(file, f"line {row}: {mean}", f"is empty where {weight} is "
+                                    f"{count:g}")  # fmt: skip
+
+
 def _check_counts(values: dict[str, pd.Series], file: str) -> None:
     served = sum(values[c].fillna(0) for c in ("answered", "abandoned") if c in values)
     if isinstance(served, pd.Series):
@@ -244,10 +263,9 @@ def _check_counts(values: dict[str, pd.Series], file: str) -> None:
             )
 
 
-def _grid(frame: pd.DataFrame, interval_min: int | None, file: str) -> int:
-    """The history's interval length (the commonest step between its interval starts, which
-    must divide a day and put every start on its grid), checked against `interval_min`, which
-    it must divide; the grid used."""
+def _own_grid(frame: pd.DataFrame, file: str) -> int:
+    """The history's interval length: the commonest step between its interval starts, which
+    must divide a day and put every start on its grid."""
     starts = np.unique(frame["start"].to_numpy("datetime64[m]").astype(np.int64))
     steps, counts = np.unique(np.diff(starts), return_counts=True)
     own = int(steps[np.argmax(counts)]) if len(steps) else DAY_MIN
@@ -262,8 +280,11 @@ def _grid(frame: pd.DataFrame, interval_min: int | None, file: str) -> int:
         raise ScenarioError(file, f"line {row}: interval_start",
                             f"{frame['start'].iloc[row - 2]:%Y-%m-%d %H:%M} is off the history's "
                             f"{own}-min grid")  # fmt: skip
-    if interval_min is None:
-        return own
+    return own
+
+
+def _coarser(own: int, interval_min: int, file: str) -> int:
+    """`interval_min`, checked to divide a day and to be a multiple of the history's grid."""
     if DAY_MIN % interval_min or interval_min % own:
         raise ScenarioError(file, "interval_min", f"expected a length that divides a day and is a "
                             f"multiple of the history's {own} min, got {interval_min}")  # fmt: skip
@@ -273,67 +294,61 @@ def _grid(frame: pd.DataFrame, interval_min: int | None, file: str) -> int:
 def _series(
     rows: pd.DataFrame, name: str, grid: int, own: int, file: str
 ) -> tuple[Series, int, int]:
-    per_day = DAY_MIN // grid
-    start_day = rows["start"].min().normalize()
-    slot = ((rows["start"] - start_day) / pd.Timedelta(minutes=grid)).astype(int).to_numpy()
-    first = rows["start"].min()
-    if first != start_day:  # a partial first day: dropped
-        begin = (int(slot.min()) // per_day + 1) * per_day
-        keep = slot >= begin
-        rows, slot = rows[keep], slot[keep] - begin
-        start_day += pd.Timedelta(days=begin // per_day)
-    days = int(slot.max()) // per_day + 1 if len(slot) else 0
-    if days and (slot // per_day == days - 1).any() and int(slot.max()) % per_day < per_day - 1:
-        days -= 1  # a partial last day: left out
-        keep = slot < days * per_day
-        rows, slot = rows[keep], slot[keep]
+    """One contact type's rows as a `Series` on `grid` (a multiple of the history's `own`
+    grid), with its count of gaps and of intervals of the day never given."""
+    fine_per_day, parts = DAY_MIN // own, grid // own
+    day0 = rows["start"].min().normalize()
+    fine = ((rows["start"] - day0) // pd.Timedelta(minutes=own)).astype(int).to_numpy()
+    # The slots of the day the history ever gives: an export may leave out closed hours, so a
+    # day is whole when it has every one of them, and a coarse interval is observed when it
+    # has all of its slots that are ever given.
+    given = np.zeros(fine_per_day, dtype=bool)
+    given[np.unique(fine % fine_per_day)] = True
+    day = fine // fine_per_day
+    first, last = 0, int(day.max())
+    if given[: fine[day == first].min() % fine_per_day].any():
+        first += 1  # a partial first day: left out
+    if given[fine[day == last].max() % fine_per_day + 1 :].any():
+        last -= 1  # a partial last day: left out (the forecast starts with its rest)
+    days = last - first + 1
     if days < MIN_DAYS:
-        raise ScenarioError(
-            file,
-            name,
-            f"has {days} whole days of history, at least {MIN_DAYS} "
-            "are needed for a weekly pattern",
-        )
-    # Rows of the history's own finer grid add up into their interval; an interval is observed
-    # when every row of it is there.
-    parts = grid // own
-    shape = (days, per_day)
-    count = np.bincount(slot, minlength=days * per_day).reshape(shape)
-    observed = count == parts
+        raise ScenarioError(file, name, f"has {max(days, 0)} whole days of history, at least "
+                            f"{MIN_DAYS} are needed for a weekly pattern")  # fmt: skip
+    last_start = rows["start"].max().to_pydatetime()
+    keep = (day >= first) & (day <= last)
+    rows, slot = rows[keep], (fine[keep] - first * fine_per_day) // parts
+    per_day = DAY_MIN // grid
+    expected = given.reshape(per_day, parts).sum(axis=1)
+    count = np.bincount(slot, minlength=days * per_day).reshape(days, per_day)
+    observed = (count == expected) & (expected > 0)
 
     def summed(values: np.ndarray) -> np.ndarray:
-        return np.bincount(slot, np.nan_to_num(values), minlength=days * per_day).reshape(shape)
+        totals = np.bincount(slot, np.nan_to_num(values), minlength=days * per_day)
+        return np.where(observed, totals.reshape(days, per_day), 0.0)
 
-    offered = summed(rows["offered"].to_numpy(float))
     totals = {c: summed(rows[c].to_numpy(float)) for c in ("answered", "abandoned") if c in rows}
-    wait_names = {
-        "handle_time_s": "handle_time_s",
-        "asa_s": "answered_wait_s",
-        "abandon_time_s": "abandoned_wait_s",
-    }
     for mean, weight in MEANS.items():
         if mean in rows and weight in rows:
             products = rows[mean].to_numpy(float) * rows[weight].to_numpy(float)
-            totals[wait_names[mean]] = summed(products)
-    totals = {k: np.where(observed, v, 0.0) for k, v in totals.items()}
-    filled, closed = _fill(np.where(observed, offered, np.nan), observed)
+            totals[TOTALS[mean]] = summed(products)
+    closed = int((expected == 0).sum())
     gaps = int((~observed).sum()) - closed * days
-    return Series(name, start_day.date(), grid, filled, observed, totals), gaps, closed
+    offered = fill_gaps(summed(rows["offered"].to_numpy(float)), observed)
+    start = (day0 + pd.Timedelta(days=first)).date()
+    return Series(name, start, grid, offered, observed, last_start, totals), gaps, closed
 
 
-def _fill(offered: np.ndarray, observed: np.ndarray) -> tuple[np.ndarray, int]:
-    """`offered` with each missing interval the mean of the same interval on the nearest (up
-    to four) same weekdays that have it, zero where the history never has that interval;
-    and how many intervals of the day are never given (taken as closed)."""
+def fill_gaps(offered: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """`offered` (days x intervals) with each interval not `observed` filled with the mean of
+    the same interval on the nearest (up to four) same weekdays before it that have it (after
+    it when none before has), zero where no day has it (a closed interval). Filling from the
+    days before keeps a backtest's training days free of what came after them."""
     days, _ = offered.shape
-    filled = offered.copy()
-    never = ~observed.any(axis=0)
+    filled = offered.astype(float)
     for day, slot in zip(*np.nonzero(~observed), strict=True):
-        if never[slot]:
-            filled[day, slot] = 0.0
-            continue
         same = np.arange(day % 7, days, 7)
         have = same[observed[same, slot]]
-        nearest = have[np.argsort(np.abs(have - day), kind="stable")[:4]]
+        before = have[have < day][::-1]
+        nearest = before[:4] if len(before) else have[have > day][:4]
         filled[day, slot] = offered[nearest, slot].mean() if len(nearest) else 0.0
-    return filled, int(never.sum())
+    return filled

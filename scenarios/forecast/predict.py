@@ -22,7 +22,7 @@ from scenarios.forecast.backtest import (
     run_backtest,
 )
 from scenarios.forecast.history import Series
-from scenarios.forecast.models import CANDIDATES
+from scenarios.forecast.models import CANDIDATES, Forecaster
 
 # MSTL on the intervals themselves takes minutes on a 6-minute grid (a weekly season of 1,680
 # steps) and did not beat the daily models there; it is tried on grids of 15 minutes or more.
@@ -33,7 +33,8 @@ INTERVAL_MODEL_MIN_GRID = 15
 class SeriesForecast:
     """The forecast of one contact type: per future interval its start, expected count and
     bands (`bands[level]` = lower, upper), the backtest behind it and the holidays ahead with
-    the factor each was given."""
+    the factor each was given; and, for a scenario, the horizon's whole days from the first
+    midnight after the history (`whole_days`, days x intervals, from `first_whole_day`)."""
 
     contact_type: str
     starts: list[datetime]
@@ -41,9 +42,11 @@ class SeriesForecast:
     bands: dict[int, tuple[np.ndarray, np.ndarray]]
     backtest: Backtest
     holidays_ahead: list[tuple[date, str, float]]
+    first_whole_day: date
+    whole_days: np.ndarray
 
 
-def candidates_for(interval_min: int) -> dict:
+def candidates_for(interval_min: int) -> dict[str, Forecaster]:
     """The candidate models tried on a grid of `interval_min` minutes."""
     if interval_min >= INTERVAL_MODEL_MIN_GRID:
         return dict(CANDIDATES)
@@ -51,22 +54,23 @@ def candidates_for(interval_min: int) -> dict:
 
 
 def forecast_series(
-    series: Series, holidays: Mapping[date, str], horizon_days: int, after: datetime
+    series: Series, holidays: Mapping[date, str], horizon_days: int
 ) -> SeriesForecast:
     """The forecast of `series` for `horizon_days` days of intervals from the first interval
-    after `after` (the history's last interval start)."""
+    after its last one."""
     per_day, grid = series.offered.shape[1], series.interval_min
     names = holiday_names(series.first_day, series.days, holidays)
     candidates = candidates_for(grid)
     backtest = run_backtest(series.offered, series.observed, names, candidates)
     first = series.first_day + timedelta(days=series.days)  # the day after the series
     start_of_first = datetime.combine(first, datetime.min.time())
-    # Intervals of that day the history already gives (a partial last day), if any.
-    skip = max(0, (after - start_of_first) // timedelta(minutes=grid) + 1)
-    days = -(-(skip + horizon_days * per_day) // per_day)
+    # Intervals of that day the history already gives (a partial last day), if any; then
+    # whole days enough for the horizon's intervals and for a scenario of `horizon_days` days.
+    skip = max(0, (series.last_start - start_of_first) // timedelta(minutes=grid) + 1)
+    days = horizon_days + (1 if skip else 0)
     ahead = holiday_names(first, days, holidays)
-    point = forecast_days(candidates[backtest.chosen], series.offered, names, ahead)
-    point = point.ravel()[skip : skip + horizon_days * per_day]
+    matrix = forecast_days(candidates[backtest.chosen], series.offered, names, ahead)
+    point = matrix.ravel()[skip : skip + horizon_days * per_day]
     starts = [start_of_first + timedelta(minutes=grid * (skip + k)) for k in range(len(point))]
     factors = HolidayFactors.learn(series.offered, names)
     holidays_ahead = [
@@ -75,4 +79,8 @@ def forecast_series(
         if n is not None
     ]
     bands = backtest.calibration.bands(point)
-    return SeriesForecast(series.contact_type, starts, point, bands, backtest, holidays_ahead)
+    whole = 1 if skip else 0
+    return SeriesForecast(
+        series.contact_type, starts, point, bands, backtest, holidays_ahead,
+        first + timedelta(days=whole), matrix[whole:],
+    )  # fmt: skip

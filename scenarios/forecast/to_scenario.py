@@ -3,18 +3,20 @@ templates, with each forecast contact type's volume, uncertainty, handle time an
 taken from the history.
 
 The horizon becomes the forecast's whole days (a forecast starting mid-day begins at the next
-midnight) on the forecast's grid, starting on its first date. Each forecast contact type must
-be one of the base's (by name; a history of one unnamed series stands for the base's only
-contact type). Its volume becomes the forecast's per-interval lists, one per day, with the
-backtest's `overdispersion`; its handle time keeps the base's distribution with the history's
-mean, and its patience becomes exponential with the estimated mean (see `calibrate`), where
-the history has the columns. Every figure taken from the history names its source.
+midnight, and still has the days asked for) on the forecast's grid, starting on its first date.
+The base's staffing profiles and shifts are dropped (they are on its own grid and days): the
+forecast days' staffing is for the optimiser to plan; a flat headcount is kept. Each forecast
+contact type must be one of the base's (by name; a history of one unnamed series stands for
+the base's only contact type). Its volume becomes the forecast's per-interval lists, one per
+day, with the backtest's `overdispersion` (none when Poisson explains the error); its handle
+time keeps the base's distribution with the history's mean, and its patience becomes
+exponential with the estimated mean (see `calibrate`), where the history has the columns. Every
+figure taken from the history names its source.
 """
 
 from __future__ import annotations
 
 import copy
-from datetime import timedelta
 from typing import Any
 
 import numpy as np
@@ -35,36 +37,35 @@ def forecast_scenario(
     forecasts and the history's calibrated figures in place."""
     scenario = copy.deepcopy(base)
     scenario.pop("extends", None)
-    types = {
-        ct.get("name"): ct for ct in scenario.get("contact_types") or [] if isinstance(ct, dict)
-    }
-    grid = history.interval_min
-    per_day = 1440 // grid
-    first = forecasts[0].starts[0]
-    offset = (per_day - (first.hour * 60 + first.minute) // grid) % per_day
-    days = (len(forecasts[0].point) - offset) // per_day
-    if days < 1:
-        raise ScenarioError(
-            history.file, "", "the forecast holds no whole day to make a scenario of"
-        )
-    start = (first + timedelta(minutes=grid * offset)).date()
+    types = _types(scenario)
+    start = forecasts[0].first_whole_day
+    if any(f.first_whole_day != start for f in forecasts):
+        raise ScenarioError(history.file, "contact_type", "the contact types' histories end on "
+                            "different days: forecast them apart to make scenarios")  # fmt: skip
+    days = len(forecasts[0].whole_days)
     scenario["name"] = f"{scenario.get('name', 'scenario')}-forecast-{start.isoformat()}"
-    scenario["horizon"] = {"days": days, "interval_min": grid, "start": start.isoformat()}
+    scenario["horizon"] = {"days": days, "interval_min": history.interval_min,
+                           "start": start.isoformat()}  # fmt: skip
+    for group in scenario.get("agent_groups") or []:
+        if isinstance(group, dict) and isinstance(group.get("agents"), list):
+            del group["agents"]  # a profile on the base's grid and days: staffing is to plan
+        if isinstance(group, dict):
+            group.pop("shifts", None)
     for forecast in forecasts:
         entry = _contact_type(types, forecast.contact_type, base_file)
         series = history.series[forecast.contact_type]
-        profile = forecast.point[offset : offset + days * per_day].reshape(days, per_day)
-        cv = min(overdispersion_cv(*forecast.backtest.day_totals), MAX_CV)
+        cv = round(min(overdispersion_cv(*forecast.backtest.day_totals), MAX_CV), 4)
         span = f"{series.first_day.isoformat()} to {series.dates[-1].isoformat()}"
         entry["volume"] = {
-            "per_interval": [[round(float(v), 2) for v in day] for day in profile],
-            "overdispersion": {
-                "cv": round(cv, 4),
-                "source": f"history {history.file}, {span}, backtest of "
-                f"{forecast.backtest.chosen}: day totals' error beyond Poisson",
-            },
+            "per_interval": [[round(float(v), 2) for v in day] for day in forecast.whole_days],
             "source": f"history {history.file}, {span}, forecast by {forecast.backtest.chosen}",
         }
+        if cv > 0:  # else Poisson explains the backtest's error: no day factor
+            entry["volume"]["overdispersion"] = {
+                "cv": cv,
+                "source": f"history {history.file}, {span}, backtest of "
+                f"{forecast.backtest.chosen}: day totals' error beyond Poisson",
+            }
         handle = handle_time_s(series)
         if handle is not None:
             entry["handle_time"] = _with_mean(entry.get("handle_time"), handle, history.file)
