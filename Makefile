@@ -83,6 +83,8 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/reserve_vs_base.py --markdown
 	$(BIN)/python benchmarks/app_pages.py --markdown
 	$(BIN)/python benchmarks/scale_out.py --markdown
+	$(BIN)/python benchmarks/forecast_accuracy.py --markdown
+	$(BIN)/python benchmarks/forecast_staffing.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

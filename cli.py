@@ -5,6 +5,7 @@ Exit codes: 0 ok, 2 bad input (one line on stderr, no traceback), 1 internal err
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from pathlib import Path
@@ -329,7 +330,13 @@ def main() -> None:
     except (Interrupted, KeyboardInterrupt, typer.Abort) as err:
         stop_workers()
         typer.echo("wfm: interrupted", err=True)
-        sys.exit(err.code if isinstance(err, Interrupted) else 130)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        # Not sys.exit: Python's own exit would wake the interrupted pools, whose pipes the
+        # stop may have closed, and print an OSError after our last word (a race of
+        # concurrent.futures in Python 3.11). Nothing is left to flush or write: outputs are
+        # written whole at the end of a run, and a run is kept in one transaction.
+        os._exit(err.code if isinstance(err, Interrupted) else 130)
     except WriteFailed as err:  # the run was done but the disk refused its outputs
         typer.echo(f"wfm: {err}", err=True)
         sys.exit(1)
