@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from scenarios.safe_read import YAML_MAX_BYTES, ScenarioError, parse_yaml, read_text
 from scenarios.schema import DISTRIBUTION_KINDS, FieldProblem, Scenario
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def load(path: str | Path) -> Scenario:
@@ -84,10 +86,16 @@ def _yaml(text: str, file: str) -> Any:
 
 def from_dict(data: Any, file: str = "<scenario>") -> Scenario:
     """Validate an already-parsed scenario mapping."""
+    return validated(Scenario, data, file, "scenario")
+
+
+def validated(model: type[Model], data: Any, file: str, what: str) -> Model:
+    """`data` validated as `model` (a scenario's, or another wfm file's, e.g. a capacity
+    file); its first problem as a one-line `ScenarioError` naming `file` and the field."""
     if not isinstance(data, dict):
-        raise ScenarioError(file, "", f"expected a mapping of scenario fields, got {_kind(data)}")
+        raise ScenarioError(file, "", f"expected a mapping of {what} fields, got {_kind(data)}")
     try:
-        return Scenario.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as err:
         raise _first_problem(err, file) from None
 
