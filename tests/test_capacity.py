@@ -3,11 +3,16 @@ cheapest hiring classes under a chance constraint."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from optimise.capacity.hiring import plan_hires
+from optimise.capacity.requirement import curve_factors, measure_curve
 from optimise.capacity.supply import GroupSupply, simulate_supply
+from scenarios.load import from_dict, read_mapping
+from scenarios.plan_file import read_plan
 
 WEEKLY_PAY = 40 * 20.0  # 40 paid hours at 20 an hour
 
@@ -75,3 +80,36 @@ def test_conservation_employed_is_start_less_leavers_plus_hires_in_every_replica
     assert no_leaving.in_training[0, 1] == 3 and no_leaving.in_training[0, 3] == 0
     np.testing.assert_allclose(no_leaving.available_fte[0, :6], [40, 40, 40, 41.5, 42.25, 43])
     assert (staff.available_fte <= staff.employed - staff.in_training + 1e-9).all()
+
+
+LIBRARY = Path(__file__).resolve().parents[1] / "scenarios" / "library"
+
+
+def test_the_curve_at_1_is_the_given_plans_hours_and_is_monotone_between_points():
+    mapping = read_mapping(LIBRARY / "telecom_hotline_week.yaml")
+    plan = read_plan(LIBRARY / "drills" / "telecom_week_plan.json")
+    scenario = from_dict(mapping)
+
+    def noisy(scaled):  # the plan's shifts scaled by the volume, cheaper at 1.1 than at 1
+        factor = scaled.contact_types[0].volume.daily / scenario.contact_types[0].volume.daily
+        bump = 0.85 if round(factor, 2) == 1.1 else 1.0
+        return [dict(s, count=round(s["count"] * factor * bump)) for s in plan["shifts"]]
+
+    curve = measure_curve(mapping, "week", [0.8, 1.0, 1.1, 1.25], plan["shifts"], noisy)
+    at_one = next(p for p in curve.points if p.volume_factor == 1.0)
+    assert at_one.from_plan
+    assert sum(at_one.agent_hours.values()) == pytest.approx(plan["agent_hours"])
+    assert next(p for p in curve.points if p.volume_factor == 1.1).lifted  # 0.85 x 1.1 < 1
+    grid = np.linspace(0.5, 1.6, 200)
+    for group in at_one.agent_hours:
+        hours = curve.agent_hours(group, grid)
+        assert (np.diff(hours) >= -1e-9).all(), group
+        assert curve.agent_hours(group, np.array([1.0]))[0] == pytest.approx(
+            at_one.agent_hours[group]
+        )
+
+
+def test_the_factors_span_the_year_and_its_noise_at_most_a_step_apart():
+    factors = curve_factors(np.array([0.9, 1.0, 1.3]), cv=0.05)
+    assert factors[0] == pytest.approx(0.9 * 0.9) and factors[-1] == pytest.approx(1.3 * 1.1)
+    assert 1.0 in factors and np.diff(factors).max() <= 0.15 + 1e-9
