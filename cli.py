@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from cli_capacity import capacity
 from cli_forecast import forecast
 from cli_options import (
     MAX_REPLICATIONS,
@@ -302,6 +303,7 @@ def runs_compare(
 
 app.command()(roster)
 app.command()(forecast)
+app.command()(capacity)
 
 
 class Interrupted(BaseException):

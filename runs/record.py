@@ -127,6 +127,18 @@ def forecast_kpis(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return kpis
 
 
+def capacity_kpis(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The plan's cost, and per group its hires and the weeks whose chance of being short is
+    significantly above what the file allows."""
+    kpis = {f"cost.{k}": _number(v) for k, v in document["cost"].items()}
+    for group in document["requirement_curve"]:
+        hires = sum(h["count"] for h in document["hires"] if h["group"] == group)
+        at_risk = sum(w["groups"][group]["at_risk"] for w in document["weeks"])
+        kpis[f"{group}.hires"] = _number(hires)
+        kpis[f"{group}.weeks_at_risk"] = _number(at_risk)
+    return kpis
+
+
 def _number(value: float | None) -> dict[str, Any]:
     return {"mean": None if value is None else float(value), "ci95_low": None, "ci95_high": None}
 
@@ -137,4 +149,5 @@ _KPIS = {
     "drill": drill_kpis,
     "sweep": sweep_kpis,
     "forecast": forecast_kpis,
+    "capacity": capacity_kpis,
 }

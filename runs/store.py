@@ -45,7 +45,7 @@ class StoreError(RuntimeError):
 class RunRecord:
     """One finished run, as it is kept."""
 
-    command: str  # simulate | optimise | drill | sweep | forecast
+    command: str  # simulate | optimise | drill | sweep | forecast | capacity
     scenario_name: str
     scenario_file: str | None
     scenario_sha256: str

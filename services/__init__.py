@@ -13,6 +13,7 @@ from scenarios.load import ScenarioError, from_dict, load, parse_mapping, read_m
 from scenarios.plan_file import read_drill, read_plan
 from scenarios.review import review
 from scenarios.schema import WEEKDAYS, Callback, IvrAnnouncement, Reserve, Response, Scenario
+from services.capacity import CapacityRun, run_capacity
 from services.common import Kept, open_store
 from services.drill import DrillRun, run_drill
 from services.errors import is_input_error
@@ -29,9 +30,9 @@ from sim.tasks import stop_workers
 
 __all__ = [  # noqa: RUF022 (grouped by use, not sorted)
     # the jobs and what they return
-    "DrillRun", "ExecutiveView", "ForecastRun", "Kept", "PlanRun", "RosterRun",
+    "CapacityRun", "DrillRun", "ExecutiveView", "ForecastRun", "Kept", "PlanRun", "RosterRun",
     "SimulationRun", "SweepRun", "Validation", "build_executive_view", "run_drill",
-    "run_forecast", "run_optimisation", "run_roster", "run_simulation", "run_sweep",
+    "run_capacity", "run_forecast", "run_optimisation", "run_roster", "run_simulation", "run_sweep",
     "validate_scenario", "MAX_FORECAST_DAYS",
     # inputs: scenario, plan and drill files, the scenario's model, the app's edits
     "AS_GIVEN", "DEFAULT_FACTORS", "MAX_BUDGET", "WEEKDAYS", "Callback", "IvrAnnouncement",
