@@ -86,3 +86,13 @@ def test_a_forecast_gives_each_week_its_total_over_the_scenario_week(tmp_path: P
     short = _capacity(demand={"forecast": "f.csv"}, weeks=12)
     with pytest.raises(ScenarioError, match="has no forecast for the week of 2027-03-15"):
         load_capacity(write_yaml(tmp_path / "c.yaml", short))
+
+
+def test_the_bundled_telecom_year_is_valid_and_every_figure_names_its_source():
+    path = LIBRARY / "capacity" / "telecom_year.yaml"
+    inputs = load_capacity(path)
+    capacity = inputs.capacity
+    assert capacity.weeks == 52 and len(capacity.groups) == len(inputs.scenario.agent_groups)
+    assert capacity.source and capacity.demand.source
+    assert all(group.source for group in capacity.groups)
+    assert inputs.volume_factors.min() > 0.7 and inputs.volume_factors.max() < 1.2

@@ -45,7 +45,7 @@ def _cases() -> dict[str, list[str]]:
     """Case name -> the `wfm` arguments; ``{out}`` stands for the case's output folder."""
     seed = ["--seed", "1", "--no-store"]
     cases = {}
-    for path in sorted(LIBRARY.rglob("*.yaml")):
+    for path in sorted(LIBRARY.glob("*.yaml")) + sorted((LIBRARY / "drills").glob("*.yaml")):
         cases[f"validate-{path.stem}"] = ["validate", str(path)]
     for name, replications in (("single_queue", 3), ("multi_skill", 2)):
         cases[f"simulate-{name}"] = [
