@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from cli_options import MAX_REPLICATIONS, MAX_TIME_LIMIT_S, NoStore, Seed, Store, Workers
+from cli_options import (
+    MAX_REPLICATIONS,
+    MAX_TIME_LIMIT_S,
+    NoStore,
+    Scheduler,
+    Seed,
+    Store,
+    Workers,
+)
 from cli_support import StageLine, show_kept
 from report.capacity_views import capacity_figure, capacity_summary
 from report.export import check_outputs, csv_text, figure_bytes, json_text, write_all
@@ -43,6 +51,7 @@ def capacity(
         int, typer.Option(min=1, max=1000, help="Search rounds at most per curve point.")
     ] = 30,
     workers: Workers = None,
+    scheduler: Scheduler = None,
     store: Store = None,
     no_store: NoStore = False,
 ) -> None:
@@ -54,8 +63,8 @@ def capacity(
     with StageLine() as stage:
         run = run_capacity(
             capacity_file, replications=replications, seed=seed, time_limit_s=time_limit,
-            max_rounds=max_rounds, workers=workers, progress=stage.update, store=store,
-            keep=not no_store,
+            max_rounds=max_rounds, workers=workers, scheduler=scheduler, progress=stage.update,
+            store=store, keep=not no_store,
         )  # fmt: skip
     outputs: dict[Path, str | bytes] = {json_path: json_text(run.document)}
     if csv_path is not None:

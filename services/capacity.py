@@ -19,7 +19,7 @@ from optimise.capacity.requirement import RequirementCurve, curve_factors, measu
 from scenarios.capacity_file import CapacityInputs, load_capacity
 from scenarios.load import read_mapping
 from scenarios.schema import Scenario
-from services.common import Kept, keep_run, open_store, source_id
+from services.common import Kept, keep_run, open_store, run_on, source_id
 
 CURVE_METHOD = (
     "wfm optimise on the representative week at each factor (the given plan at 1), points "
@@ -50,16 +50,17 @@ def run_capacity(
     max_rounds: int = 30,
     workers: int | None = None,
     executor: Executor | None = None,
+    scheduler: str | None = None,
     progress: Callable[[str], None] | None = None,
     store: Path | None = None,
     keep: bool = True,
 ) -> CapacityRun:
     """The capacity plan of the file at `path`: the requirement curve measured with the
-    optimiser (seed `seed`, its `time_limit_s` and `max_rounds`, on `executor` or `workers`
-    local processes), then per group the cheapest hires meeting the file's service
-    probability on `replications` Monte Carlo scenarios and its check on as many fresh ones.
-    The inputs are checked first (`ScenarioError`, one line); the run is kept in `store`
-    unless not `keep`."""
+    optimiser (seed `seed`, its `time_limit_s` and `max_rounds`, on `executor`, the Dask
+    `scheduler` or `workers` local processes: `run_on`), then per group the cheapest hires
+    meeting the file's service probability on `replications` Monte Carlo scenarios and its
+    check on as many fresh ones. The inputs are checked first (`ScenarioError`, one line); the
+    run is kept in `store` unless not `keep`."""
     from optimise.loop import optimise
 
     inputs = load_capacity(path)
@@ -67,14 +68,16 @@ def run_capacity(
     capacity = inputs.capacity
     factors = curve_factors(inputs.volume_factors, capacity.demand.cv)
 
-    def planned(scenario: Scenario) -> list[dict[str, Any]]:
-        result = optimise(scenario, seed=seed, time_limit_s=time_limit_s, max_rounds=max_rounds,
-                          workers=workers, executor=executor)  # fmt: skip
-        return result.plan.shifts
-
     given = None if inputs.week_plan is None else inputs.week_plan["shifts"]
-    curve = measure_curve(read_mapping(inputs.scenario_file), str(inputs.scenario_file), factors,
-                          given, planned, progress)  # fmt: skip
+    with run_on(executor, scheduler) as where:
+
+        def planned(scenario: Scenario) -> list[dict[str, Any]]:
+            result = optimise(scenario, seed=seed, time_limit_s=time_limit_s,
+                              max_rounds=max_rounds, workers=workers, executor=where)  # fmt: skip
+            return result.plan.shifts
+
+        curve = measure_curve(read_mapping(inputs.scenario_file), str(inputs.scenario_file),
+                              factors, given, planned, progress)  # fmt: skip
     hires, outlooks, bare, hiring_cost = {}, {}, {}, 0.0
     for index, group in enumerate(capacity.groups):
         if progress is not None:
