@@ -50,6 +50,10 @@ def capacity(
     max_rounds: Annotated[
         int, typer.Option(min=1, max=1000, help="Search rounds at most per curve point.")
     ] = 30,
+    curve: Annotated[
+        Path | None,
+        typer.Option(help="Take the requirement curve of this earlier `wfm capacity --json`."),
+    ] = None,
     workers: Workers = None,
     scheduler: Scheduler = None,
     store: Store = None,
@@ -59,12 +63,12 @@ def capacity(
     optimiser, supply by Monte Carlo over attrition and demand, the cheapest classes keeping
     each week covered with the file's service probability."""
     check_outputs({"--json": json_path, "--csv": csv_path, "--png": png},
-                  {"the capacity file": capacity_file})  # fmt: skip
+                  {"the capacity file": capacity_file, "--curve": curve})  # fmt: skip
     with StageLine() as stage:
         run = run_capacity(
             capacity_file, replications=replications, seed=seed, time_limit_s=time_limit,
-            max_rounds=max_rounds, workers=workers, scheduler=scheduler, progress=stage.update,
-            store=store, keep=not no_store,
+            max_rounds=max_rounds, workers=workers, scheduler=scheduler, curve_file=curve,
+            progress=stage.update, store=store, keep=not no_store,
         )  # fmt: skip
     outputs: dict[Path, str | bytes] = {json_path: json_text(run.document)}
     if csv_path is not None:

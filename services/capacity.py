@@ -15,9 +15,15 @@ import numpy as np
 import pandas as pd
 
 from optimise.capacity.plan import GroupOutlook, plan_group, weeks_document
-from optimise.capacity.requirement import RequirementCurve, curve_factors, measure_curve
+from optimise.capacity.requirement import (
+    RequirementCurve,
+    curve_factors,
+    curve_from_document,
+    measure_curve,
+)
 from scenarios.capacity_file import CapacityInputs, load_capacity
 from scenarios.load import read_mapping
+from scenarios.safe_read import JSON_MAX_BYTES, parse_json, read_text
 from scenarios.schema import Scenario
 from services.common import Kept, keep_run, open_store, run_on, source_id
 
@@ -51,6 +57,7 @@ def run_capacity(
     workers: int | None = None,
     executor: Executor | None = None,
     scheduler: str | None = None,
+    curve_file: Path | None = None,
     progress: Callable[[str], None] | None = None,
     store: Path | None = None,
     keep: bool = True,
@@ -59,25 +66,21 @@ def run_capacity(
     optimiser (seed `seed`, its `time_limit_s` and `max_rounds`, on `executor`, the Dask
     `scheduler` or `workers` local processes: `run_on`), then per group the cheapest hires
     meeting the file's service probability on `replications` Monte Carlo scenarios and its
-    check on as many fresh ones. The inputs are checked first (`ScenarioError`, one line); the
-    run is kept in `store` unless not `keep`."""
-    from optimise.loop import optimise
-
+    check on as many fresh ones. With `curve_file` (an earlier run's JSON) its requirement
+    curve is taken as it is instead. The inputs are checked first (`ScenarioError`, one line);
+    the run is kept in `store` unless not `keep`."""
     inputs = load_capacity(path)
+    names = [group.name for group in inputs.capacity.groups]
+    curve = None
+    if curve_file is not None:
+        text = read_text(curve_file, JSON_MAX_BYTES)
+        curve = curve_from_document(parse_json(text, str(curve_file)), names, str(curve_file))
     store = open_store(store, keep)
     capacity = inputs.capacity
-    factors = curve_factors(inputs.volume_factors, capacity.demand.cv)
 
-    given = None if inputs.week_plan is None else inputs.week_plan["shifts"]
-    with run_on(executor, scheduler) as where:
-
-        def planned(scenario: Scenario) -> list[dict[str, Any]]:
-            result = optimise(scenario, seed=seed, time_limit_s=time_limit_s,
-                              max_rounds=max_rounds, workers=workers, executor=where)  # fmt: skip
-            return result.plan.shifts
-
-        curve = measure_curve(read_mapping(inputs.scenario_file), str(inputs.scenario_file),
-                              factors, given, planned, progress)  # fmt: skip
+    if curve is None:
+        curve = _measured_curve(inputs, seed, time_limit_s, max_rounds, workers, executor,
+                                scheduler, progress)  # fmt: skip
     hires, outlooks, bare, hiring_cost = {}, {}, {}, 0.0
     for index, group in enumerate(capacity.groups):
         if progress is not None:
@@ -88,10 +91,37 @@ def run_capacity(
         hires[group.name], hiring_cost = plan.hires, hiring_cost + plan.hiring_cost
     document = _document(inputs, curve, hires, outlooks, bare, hiring_cost, replications, seed)
     params = {"replications": replications, "time_limit_s": time_limit_s,
-              "max_rounds": max_rounds, "capacity": source_id(path)}  # fmt: skip
+              "max_rounds": max_rounds, "capacity": source_id(path),
+              "curve": source_id(curve_file)}  # fmt: skip
     kept = keep_run(store, "capacity", inputs.scenario, inputs.scenario_file, params, seed,
                     document)  # fmt: skip
     return CapacityRun(document, _table(document), inputs, outlooks, bare, kept)
+
+
+def _measured_curve(
+    inputs: CapacityInputs,
+    seed: int,
+    time_limit_s: float,
+    max_rounds: int,
+    workers: int | None,
+    executor: Executor | None,
+    scheduler: str | None,
+    progress: Callable[[str], None] | None,
+) -> RequirementCurve:
+    """The requirement curve measured with the optimiser (the given plan at factor 1)."""
+    from optimise.loop import optimise
+
+    factors = curve_factors(inputs.volume_factors, inputs.capacity.demand.cv)
+    given = None if inputs.week_plan is None else inputs.week_plan["shifts"]
+    with run_on(executor, scheduler) as where:
+
+        def planned(scenario: Scenario) -> list[dict[str, Any]]:
+            result = optimise(scenario, seed=seed, time_limit_s=time_limit_s,
+                              max_rounds=max_rounds, workers=workers, executor=where)  # fmt: skip
+            return result.plan.shifts
+
+        return measure_curve(read_mapping(inputs.scenario_file), str(inputs.scenario_file),
+                             factors, given, planned, progress)  # fmt: skip
 
 
 def _document(

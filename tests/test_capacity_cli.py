@@ -63,6 +63,20 @@ def test_the_capacity_plan_of_a_small_centre(wfm: WfmRunner, tmp_path: Path):
     assert "weeks at risk with the plan" in run.out
     again = wfm("capacity", path, "--json", outputs[3], *options, "--workers", "2")
     assert again.code == 0 and outputs[3].read_bytes() == outputs[0].read_bytes()
+    # The curve of a run taken again: no optimisation, the same plan.
+    reused = tmp_path / "reused.json"
+    run = wfm("capacity", path, "--json", reused, "--curve", outputs[0], *options)
+    assert run.code == 0, run.err
+    assert json.loads(reused.read_text(encoding="utf-8"))["hires"] == document["hires"]
+
+
+def test_a_curve_file_that_is_not_a_capacity_run_is_refused(wfm: WfmRunner, tmp_path: Path):
+    path = _files(tmp_path)
+    other = tmp_path / "other.json"
+    other.write_text('{"requirement_curve": {"sales": []}}', encoding="utf-8")
+    run = wfm("capacity", path, "--json", tmp_path / "out.json", "--curve", other)
+    assert run.code == 2
+    assert run.err_lines == [f"{other}: requirement_curve: has no curve for 'pool'"]
 
 
 def test_a_bad_capacity_file_is_one_line_and_exit_2(wfm: WfmRunner, tmp_path: Path):

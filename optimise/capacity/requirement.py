@@ -20,6 +20,7 @@ from scipy.interpolate import PchipInterpolator
 
 from scenarios.edit import scaled_volume
 from scenarios.load import from_dict
+from scenarios.safe_read import ScenarioError
 from scenarios.schema import Scenario
 
 MAX_STEP = 0.15  # the widest gap between two measured factors
@@ -54,6 +55,31 @@ class RequirementCurve:
         low = ys[0] * factors / xs[0]
         high = ys[-1] * factors / xs[-1]
         return np.where(factors < xs[0], low, np.where(factors > xs[-1], high, inside))
+
+
+def curve_from_document(document: dict[str, Any], groups: list[str], file: str) -> RequirementCurve:
+    """The curve a ``wfm capacity --json`` document measured (its ``requirement_curve``), for
+    `groups`; `ScenarioError` naming `file` when it lacks one of them or is not such a
+    document."""
+    given = document.get("requirement_curve")
+    if not isinstance(given, dict):
+        raise ScenarioError(file, "requirement_curve", "expected the JSON of `wfm capacity`")
+    missing = [g for g in groups if g not in given]
+    if missing:
+        raise ScenarioError(file, "requirement_curve", f"has no curve for {missing[0]!r}")
+    try:
+        factors = [float(p["volume_factor"]) for p in given[groups[0]]]
+        points = [
+            CurvePoint(factor, {g: float(given[g][k]["agent_hours"]) for g in groups},
+                       from_plan=bool(given[groups[0]][k].get("from_plan")))
+            for k, factor in enumerate(factors)
+        ]  # fmt: skip
+    except (KeyError, IndexError, TypeError, ValueError):
+        raise ScenarioError(file, "requirement_curve", "expected points of volume_factor and "
+                            "agent_hours for every group") from None  # fmt: skip
+    if not points or factors != sorted(set(factors)):
+        raise ScenarioError(file, "requirement_curve", "expected increasing volume factors")
+    return RequirementCurve(_non_decreasing(points))
 
 
 def curve_factors(volume_factors: np.ndarray, cv: float) -> list[float]:
