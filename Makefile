@@ -85,6 +85,7 @@ bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/scale_out.py --markdown
 	$(BIN)/python benchmarks/forecast_accuracy.py --markdown
 	$(BIN)/python benchmarks/forecast_staffing.py
+	$(BIN)/python benchmarks/capacity_year.py
 
 clean:
 	rm -rf out .pytest_cache .ruff_cache

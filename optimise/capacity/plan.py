@@ -20,6 +20,7 @@ from optimise.capacity.hiring import HiringPlan, plan_hires
 from optimise.capacity.requirement import RequirementCurve
 from optimise.capacity.supply import GroupSupply, simulate_required, simulate_supply
 from scenarios.capacity_file import CapacityInputs
+from scenarios.schema.capacity import CapacityGroup
 from sim.metrics import ci95_columns
 
 PLAN, CHECK_DEMAND, CHECK_SUPPLY, PLAN_DEMAND = range(4)  # random-stream purposes
@@ -38,39 +39,70 @@ class GroupOutlook:
     pay: float
 
 
+@dataclass(frozen=True)
+class GroupModel:
+    """Group `index` of a capacity file as the models see it: its supply, one agent's weekly
+    pay, its required FTE at any volume factors, and its random streams."""
+
+    inputs: CapacityInputs
+    curve: RequirementCurve
+    index: int
+    seed: int
+
+    @property
+    def group(self) -> CapacityGroup:
+        return self.inputs.capacity.groups[self.index]
+
+    @property
+    def supply(self) -> GroupSupply:
+        g = self.group
+        return GroupSupply(g.headcount, g.attrition_per_month, g.training_weeks, tuple(g.ramp))
+
+    @property
+    def weekly_pay(self) -> float:
+        groups = self.inputs.scenario.agent_groups
+        rate = next(g.cost_per_hour for g in groups if g.name == self.group.name)
+        return self.inputs.capacity.paid_hours_per_week * rate
+
+    def required(self, factors: np.ndarray) -> np.ndarray:
+        """Required FTE at volume `factors` (any shape)."""
+        hours = self.curve.agent_hours(self.group.name, factors)
+        return hours / self.inputs.capacity.productive_hours_per_week
+
+    def stream(self, purpose: int) -> np.random.Generator:
+        return np.random.default_rng([self.seed, self.index, purpose])
+
+
 def plan_group(
     inputs: CapacityInputs, curve: RequirementCurve, index: int, replications: int, seed: int
 ) -> tuple[HiringPlan, GroupOutlook, GroupOutlook]:
     """Group `index` of the capacity file: its hiring plan, and the checks of it and of not
     hiring at all."""
-    capacity, group = inputs.capacity, inputs.capacity.groups[index]
-    supply = GroupSupply(group.headcount, group.attrition_per_month, group.training_weeks,
-                         tuple(group.ramp))  # fmt: skip
-    pay_rate = next(g.cost_per_hour for g in inputs.scenario.agent_groups if g.name == group.name)
-    weekly_pay = capacity.paid_hours_per_week * pay_rate
+    model = GroupModel(inputs, curve, index, seed)
+    capacity, group = inputs.capacity, model.group
+    demand = capacity.demand
+    need = simulate_required(model.required, inputs.volume_factors, demand.cv, replications,
+                             model.stream(PLAN_DEMAND))  # fmt: skip
+    none = np.zeros(capacity.weeks, dtype=np.int64)
+    staff = simulate_supply(model.supply, none, replications, model.stream(PLAN))
+    hiring = plan_hires(model.supply, need - staff.available_fte, capacity.service_probability,
+                        group.max_class_size, group.hire_cost, model.weekly_pay)  # fmt: skip
+    return (hiring, check_hires(model, hiring.hires, replications),
+            check_hires(model, none, replications))  # fmt: skip
 
-    def required(factors: np.ndarray) -> np.ndarray:
-        return curve.agent_hours(group.name, factors) / capacity.productive_hours_per_week
 
-    def stream(purpose: int) -> np.random.Generator:
-        return np.random.default_rng([seed, index, purpose])
-
-    weeks, cv = capacity.weeks, capacity.demand.cv
-    need = simulate_required(required, inputs.volume_factors, cv, replications, stream(PLAN_DEMAND))
-    staff = simulate_supply(supply, np.zeros(weeks, dtype=np.int64), replications, stream(PLAN))
-    hiring = plan_hires(supply, need - staff.available_fte, capacity.service_probability,
-                        group.max_class_size, group.hire_cost, weekly_pay)  # fmt: skip
-    check = simulate_required(required, inputs.volume_factors, cv, replications,
-                              stream(CHECK_DEMAND))  # fmt: skip
-    outlooks = []
-    for hires in (hiring.hires, np.zeros(weeks, dtype=np.int64)):
-        run = simulate_supply(supply, hires, replications, stream(CHECK_SUPPLY))
-        outlooks.append(GroupOutlook(
-            required_fte=check, available_fte=run.available_fte, in_training=run.in_training,
-            p_short=(run.available_fte < check).mean(axis=0),
-            pay=float(run.employed.mean(axis=0).sum() * weekly_pay),
-        ))  # fmt: skip
-    return hiring, outlooks[0], outlooks[1]
+def check_hires(model: GroupModel, hires: np.ndarray, replications: int) -> GroupOutlook:
+    """The group with `hires` per week on the fresh sample (the same for every plan checked,
+    so plans are compared on the same demand)."""
+    check = simulate_required(model.required, model.inputs.volume_factors,
+                              model.inputs.capacity.demand.cv, replications,
+                              model.stream(CHECK_DEMAND))  # fmt: skip
+    run = simulate_supply(model.supply, hires, replications, model.stream(CHECK_SUPPLY))
+    return GroupOutlook(
+        required_fte=check, available_fte=run.available_fte, in_training=run.in_training,
+        p_short=(run.available_fte < check).mean(axis=0),
+        pay=float(run.employed.mean(axis=0).sum() * model.weekly_pay),
+    )  # fmt: skip
 
 
 def weeks_document(
