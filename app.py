@@ -1,6 +1,6 @@
 """wfm's Streamlit app: ``streamlit run app.py`` (or ``make app``).
 
-A thin front-end over the functions the CLI calls: seven pages (`ui/`) for planners, drill
+A thin front-end over the functions the CLI calls: eight pages (`ui/`) for planners, drill
 designers and executives, the last listing the kept runs. A user's mistake shows as the
 one-line message the CLI would print; any other failure as a short message, never a stack
 trace.
@@ -12,6 +12,7 @@ import streamlit as st
 
 import services
 from ui import (
+    capacity_page,
     drill_page,
     executive_page,
     forecast_page,
@@ -29,6 +30,7 @@ PAGES = {
     "Optimise": optimise_page.show,
     "Drill": drill_page.show,
     "Executive": executive_page.show,
+    "Capacity": capacity_page.show,
     "Runs": runs_page.show,
 }
 

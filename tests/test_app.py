@@ -48,7 +48,9 @@ def _page(at: AppTest, page: str) -> None:
 def test_every_page_loads_on_the_default_scenario():
     at = _app()
     assert at.session_state["scenario_name"] == "telecom_hotline_week.yaml"
-    for page in ("Scenario", "Forecast", "Simulate", "Optimise", "Drill", "Executive", "Runs"):
+    pages = ("Scenario", "Forecast", "Simulate", "Optimise", "Drill", "Executive", "Capacity",
+             "Runs")  # fmt: skip
+    for page in pages:
         _page(at, page)
 
 
@@ -274,3 +276,18 @@ def test_the_forecast_page_forecasts_the_bundled_history_and_hands_on_its_scenar
         "start": "1999-11-01",
     }
     _page(at, "Optimise")  # the forecast scenario is the one every page now works on
+
+
+@pytest.mark.slow
+def test_the_capacity_page_plans_the_year_and_follows_an_edit():
+    at = _app()
+    _page(at, "Capacity")
+    at.button(key="capacity_run").click().run()
+    _finish(at)
+    _clean(at)
+    hires = at.metric[1].value
+    at.number_input(key="capacity_attrition").set_value(2.0).run()
+    at.button(key="capacity_run").click().run()
+    _finish(at)
+    _clean(at)
+    assert int(at.metric[1].value.replace(",", "")) > int(hires.replace(",", ""))
