@@ -179,6 +179,10 @@ def report(
         list[Path] | None,
         typer.Option(help="A `wfm drill --json` document for the surge summary (repeatable)."),
     ] = None,
+    capacity: Annotated[
+        Path | None,
+        typer.Option(help="A `wfm capacity --json` document: a second page with the year."),
+    ] = None,
     replications: Annotated[
         int, typer.Option(min=1, max=MAX_REPLICATIONS, help="Replications per point.")
     ] = 5,
@@ -187,17 +191,20 @@ def report(
     scheduler: Scheduler = None,
 ) -> None:
     """The executive one-pager of a plan: capacity against demand, the cost against
-    service-level frontier of a headcount sweep, the targets, and the drills' summary."""
-    from report.export import figure_bytes
-    from services import build_executive_view, plan_scenario
+    service-level frontier of a headcount sweep, the targets, and the drills' summary; with
+    `--capacity`, a second page with the year's hiring plan and its risk."""
+    from report.capacity_views import capacity_page
+    from report.export import pdf_bytes
+    from services import build_executive_view, plan_scenario, read_capacity_result
 
     plan = read_plan(plan_json)
     scenario = plan_scenario(plan, plan_json, scenario)
     model = load(scenario)
     drills = [read_drill(path) for path in drill or []]
+    year = None if capacity is None else read_capacity_result(capacity)
     check_outputs(
         {"--pdf": pdf},
-        {"the plan": plan_json, "--scenario": scenario}
+        {"the plan": plan_json, "--scenario": scenario, "--capacity": capacity}
         | {f"--drill {path.name}": path for path in drill or []},
     )
     with ProgressBar("simulating the headcount sweep") as bar:
@@ -206,7 +213,8 @@ def report(
             replications=replications, seed=seed, workers=workers, scheduler=scheduler,
             progress=bar.update,
         )  # fmt: skip
-    write_all({pdf: figure_bytes(view.page(), ".pdf")})
+    pages = [view.page()] + ([] if year is None else [capacity_page(year)])
+    write_all({pdf: pdf_bytes(pages)})
     typer.echo(f"{pdf}: {view.title()}")
 
 

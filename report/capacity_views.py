@@ -44,6 +44,25 @@ def capacity_summary(document: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def capacity_page(document: dict[str, Any]) -> Figure:
+    """The executive report's capacity page: the fan chart under a headline of the year's
+    cost, hires and weeks at risk, with and without hiring."""
+    fig = capacity_figure(document)
+    cost, bare = document["cost"], document["no_hiring"]["cost"]
+    hires = sum(h["count"] for h in document["hires"])
+    risky = sum(e["at_risk"] for w in document["weeks"] for e in w["groups"].values())
+    bare_risky = sum(e["at_risk"] for w in document["no_hiring"]["weeks"]
+                     for e in w["groups"].values())  # fmt: skip
+    fig.suptitle(
+        f"{document['name']}: {len(document['weeks'])} weeks from {document['start']}. "
+        f"Hiring {hires:,} agents costs {cost['total']:,.0f} in all and leaves {risky} "
+        f"group-weeks at risk; without hiring {bare['total']:,.0f} and {bare_risky} at risk "
+        f"(at risk: short more often than {1 - document['service_probability']:.0%}).",
+        fontsize="medium", wrap=True,
+    )  # fmt: skip
+    return fig
+
+
 def capacity_figure(document: dict[str, Any]) -> Figure:
     """One panel per group: required and available FTE (means, 5-95 % bands), the weeks a class
     starts marked, the weeks at risk shaded."""

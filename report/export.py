@@ -43,6 +43,17 @@ def figure_bytes(fig: Figure, path_suffix: str) -> bytes:
     return buffer.getvalue()
 
 
+def pdf_bytes(figures: list[Figure]) -> bytes:
+    """The figures as the pages of one PDF."""
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    buffer = io.BytesIO()
+    with PdfPages(buffer) as pages:
+        for fig in figures:
+            pages.savefig(fig)
+    return buffer.getvalue()
+
+
 def check_writable(paths: list[Path]) -> None:
     """Raise `OutputError` when an output could not be written, so a run can refuse before
     doing any work: the nearest existing folder of each path must be a writable directory."""

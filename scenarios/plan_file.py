@@ -38,6 +38,19 @@ def read_drill(path: Path) -> dict[str, Any]:
     return document
 
 
+CAPACITY_FIELDS = ("weeks", "hires", "cost", "requirement_curve", "no_hiring")
+
+
+def read_capacity_result(path: Path) -> dict[str, Any]:
+    """The ``wfm capacity --json`` document at `path`; `ScenarioError` (one line) when it is
+    missing or not one."""
+    document = _read_json(path, "capacity")
+    for field in CAPACITY_FIELDS:
+        if field not in document:
+            raise ScenarioError(str(path), field, "expected the document `wfm capacity` writes")
+    return document
+
+
 def _read_json(path: Path, what: str) -> dict[str, Any]:
     try:
         document = parse_json(read_text(path, JSON_MAX_BYTES), str(path))

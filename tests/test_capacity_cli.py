@@ -88,3 +88,25 @@ def test_a_bad_capacity_file_is_one_line_and_exit_2(wfm: WfmRunner, tmp_path: Pa
     assert run.code == 2
     assert run.err_lines == [f"{path}: start: expected a Monday, got 2027-01-06 (a Wednesday)"]
     assert not out.exists()
+
+
+@pytest.mark.slow
+def test_the_executive_report_gains_a_capacity_page(wfm: WfmRunner, tmp_path: Path):
+    from pypdf import PdfReader
+
+    year = tmp_path / "year.json"
+    run = wfm("capacity", _files(tmp_path), "--json", year, "--replications", "20",
+              "--max-rounds", "1", "--time-limit", "1", "--no-store")  # fmt: skip
+    assert run.code == 0, run.err
+    library = Path(__file__).resolve().parents[1] / "scenarios" / "library"
+    pdf = tmp_path / "report.pdf"
+    run = wfm("report", library / "drills" / "telecom_week_plan.json", "--pdf", pdf,
+              "--capacity", year, "--replications", "1")  # fmt: skip
+    assert run.code == 0, run.err
+    pages = PdfReader(pdf).pages
+    assert len(pages) == 2
+    text = pages[1].extract_text()
+    assert "small-year: 12 weeks from 2027-01-04" in text and "without hiring" in text
+    bad = wfm("report", library / "drills" / "telecom_week_plan.json", "--pdf", pdf,
+              "--capacity", library / "drills" / "telecom_week_plan.json")  # fmt: skip
+    assert bad.code == 2 and len(bad.err_lines) == 1 and "wfm capacity" in bad.err
