@@ -162,3 +162,24 @@ def test_workers_of_another_wfm_version_are_refused(
         executor_for(scheduler),
     ):
         pass
+
+
+@pytest.mark.slow
+def test_capacity_on_dask_equals_the_local_run(wfm: WfmRunner, tmp_path: Path, scheduler: str):
+    scenario = queue_scenario(60, 40, 240, 300, 12, days=1)
+    del scenario["agent_groups"][0]["agents"]
+    write_yaml(tmp_path / "week.yaml", scenario)
+    capacity = write_yaml(tmp_path / "capacity.yaml", {
+        "name": "small-year", "scenario": "week.yaml", "start": "2027-01-04", "weeks": 8,
+        "demand": {"growth_per_year": 1.0, "cv": 0.05},
+        "groups": [{"name": "pool", "headcount": 32, "attrition_per_month": 0.03,
+                    "training_weeks": 2, "max_class_size": 3}],
+    })  # fmt: skip
+    args = ["capacity", capacity, "--replications", "30", "--seed", "4", "--max-rounds", "1",
+            "--time-limit", "1", "--no-store"]  # fmt: skip
+    local, dask = tmp_path / "local.json", tmp_path / "dask.json"
+    run = wfm(*args, "--workers", "1", "--json", local)
+    assert run.code == 0, run.err
+    run = wfm(*args, "--scheduler", scheduler, "--json", dask)
+    assert run.code == 0, run.err
+    assert dask.read_bytes() == local.read_bytes()
