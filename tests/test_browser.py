@@ -1,6 +1,7 @@
 """The app in a real browser: ``streamlit run app.py`` headless on a free localhost port, driven
 through Chromium (Debian's package) by Playwright: load a scenario, simulate, optimise, run a
-drill, build the executive view, list the kept runs. Each step must draw its charts and show no
+drill, build the executive view, plan the capacity year, forecast the bundled history, list
+the kept runs. Each step must draw its charts and show no
 error box; a screenshot of every page goes to ``$WFM_SCREENSHOTS`` (default
 ``out/screenshots``).
 
@@ -338,6 +339,25 @@ def test_the_app_in_a_browser(page: Page, tmp_path: Path):
         _no_error(page)
         assert page.get_by_text("Surge readiness").count() == 1
         _shot(page, "executive")
+
+        _go(page, "Capacity")
+        page.get_by_role("button", name="Plan the year").click()
+        _settle(page)
+        _charts(page, 1)
+        _no_error(page)
+        assert page.get_by_text("Group-weeks at risk").count() == 1
+        _shot(page, "capacity")
+
+        _load(page, "bank_base.yaml")
+        _go(page, "Forecast")
+        page.get_by_role("button", name="Forecast", exact=True).click()
+        _settle(page)
+        _charts(page, 1)
+        _no_error(page)
+        page.get_by_role("button", name="Use the forecast scenario on every page").wait_for(
+            timeout=RUN_TIMEOUT_MS
+        )
+        _shot(page, "forecast")
 
         _go(page, "Runs")
         assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # the runs, a comparison
