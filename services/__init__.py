@@ -26,7 +26,7 @@ from services.sweep import SweepRun, run_sweep
 from services.validate import Validation, validate_scenario
 from sim.cluster import executor_for, scheduler_address
 from sim.drill_result import AS_GIVEN
-from sim.tasks import stop_workers
+from sim.tasks import stop_workers, terminate_pool
 
 __all__ = [  # noqa: RUF022 (grouped by use, not sorted)
     # the jobs and what they return
@@ -41,5 +41,5 @@ __all__ = [  # noqa: RUF022 (grouped by use, not sorted)
     "read_capacity_result", "read_plan", "review",
     # where runs go and what is kept of them
     "StoreError", "compared_runs", "executor_for", "is_input_error", "kept_run", "kept_runs",
-    "open_store", "scheduler_address", "stop_workers", "store_location",
+    "open_store", "scheduler_address", "stop_workers", "store_location", "terminate_pool",
 ]  # fmt: skip

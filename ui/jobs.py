@@ -28,7 +28,7 @@ from typing import Any
 
 import streamlit as st
 
-from sim.tasks import terminate_pool
+from services import terminate_pool
 
 MAX_JOBS = 16
 MAX_IDLE_POOLS = 1  # warm pools kept for the next job; more would only hold memory
