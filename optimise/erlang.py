@@ -294,6 +294,24 @@ def p_wait(
     return _measures(agents, arrival_rate_per_s, aht_s, 0.0, patience_s)[0]
 
 
+DAY_FACTOR_NODES = 32
+
+
+def day_factors(cv: float | None) -> NDArray[np.float64]:
+    """`DAY_FACTOR_NODES` equally likely values standing for a gamma day factor of mean 1 and
+    coefficient of variation `cv` (the midpoints of as many equal-probability strata,
+    rescaled to mean 1 exactly); just 1 when `cv` is None."""
+    if cv is None:
+        return np.ones(1)
+    from scipy.stats import gamma
+
+    shape = 1.0 / cv**2
+    nodes = gamma.ppf(
+        (np.arange(DAY_FACTOR_NODES) + 0.5) / DAY_FACTOR_NODES, shape, scale=1 / shape
+    )
+    return nodes / nodes.mean()
+
+
 def agents_needed(
     arrival_rate_per_s: ArrayLike,
     aht_s: ArrayLike,
@@ -306,6 +324,7 @@ def agents_needed(
     concurrency: ArrayLike = 1,
     shrinkage: ArrayLike = 0.0,
     max_agents: int = 100_000,
+    volume_cv: float | None = None,
 ) -> NDArray[np.int64] | NDArray[np.float64]:
     """The fewest agents, per element, meeting every given target.
 
@@ -326,6 +345,10 @@ def agents_needed(
         concurrency: contacts an agent holds at once, >= 1.
         shrinkage: share of paid time off the phones, in [0, 1).
         max_agents: give up (ValueError) beyond this many agents on the phones.
+        volume_cv: a day-to-day forecast error: the arrival rate is scaled by a gamma factor
+            of mean 1 and this CV (a scenario's `overdispersion`), and the targets hold for the
+            measures' expectations over it (`DAY_FACTOR_NODES` equally likely factors). None:
+            the rate is known.
 
     Returns:
         Agents per element: whole numbers (int64) when concurrency is 1 and shrinkage 0,
@@ -357,10 +380,17 @@ def agents_needed(
     if not np.all((shrink >= 0) & (shrink < 1)):
         raise ValueError("shrinkage must be in [0, 1)")
 
+    factors = day_factors(volume_cv)
+
     def meets(slots: np.ndarray, rows: np.ndarray) -> np.ndarray:
-        _, level, asa, abandon = _measures(
-            slots, lam[rows], aht[rows], within[rows], patience[rows]
-        )
+        level = asa = abandon = 0.0
+        for factor in factors:
+            _, f_level, f_asa, f_abandon = _measures(
+                slots, lam[rows] * factor, aht[rows], within[rows], patience[rows]
+            )
+            level += f_level / factors.size
+            asa += f_asa / factors.size
+            abandon += f_abandon / factors.size
         ok = level >= service_level if service_level is not None else np.full(rows.size, True)
         if max_asa_s is not None:
             ok &= asa <= max_asa_s
@@ -371,10 +401,12 @@ def agents_needed(
     # Bracket the answer per element: `low` slots fail (by a bound), `high` slots meet the
     # targets. Erlang C fails at n <= a (unstable). Erlang A: fewer than a x (service level)
     # or a x (1 - abandon rate) slots fail, since at most n / a of the contacts are answered.
+    # With a day factor, at the smallest factor's load (every factor's is larger).
     busy = np.flatnonzero(lam > 0)
     load = (lam * aht)[busy]
     share = max(service_level or 0.0, 1.0 - (max_abandon_rate or 1.0))
-    low = np.floor(np.where(np.isinf(patience[busy]), load, load * share)).astype(np.int64)
+    least = load * factors.min()
+    low = np.floor(np.where(np.isinf(patience[busy]), least, least * share)).astype(np.int64)
     cap = np.floor(max_agents * conc[busy]).astype(np.int64)
     if np.any(low >= cap):
         raise ValueError(f"targets not met with max_agents={max_agents} agents")

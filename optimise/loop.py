@@ -2,7 +2,8 @@
 targets, decided with a stated confidence.
 
 1. **Start** from the analytic requirement (`optimise.requirements`: Erlang A or C per
-   interval) and schedule the cheapest shifts covering it (`optimise.shifts`).
+   interval, the expected level over the day-to-day forecast error, raised for absence)
+   and schedule the cheapest shifts covering it (`optimise.shifts`).
 2. **Simulate** each plan on the loop's seed, every plan on the same seed and replication
    numbers (common random numbers), with the starting replications. A plan none of whose
    periods is significantly under its *aim* (below) is a candidate: replications are added
@@ -33,8 +34,10 @@ targets, decided with a stated confidence.
    from it the cheapest plan they admit leaps to staffing no simulation has seen and the
    rounds zig-zag.
 4. Repeat until the cuts admit no plan `MASTER_GAP` cheaper than the incumbent (or than the
-   starting plan, which is then proven), a round gives back a plan already simulated, or
-   `max_rounds` run out; the reason is kept (`stop_reason`). The cuts' lower bound on the
+   starting plan, which is then proven), `STALL_ROUNDS` rounds in a row meet no cheaper plan
+   (the tangents approach the levels from outside, and on a big centre the last rounds sit
+   just short of their aims), a round gives back a plan already simulated, or `max_rounds`
+   run out; the reason is kept (`stop_reason`). The cuts' lower bound on the
    cost of any plan meeting the targets is the LP of the shift model with every cut (loosened
    to admit the final plan when it is verified met) and no trust region (`cut_bound`).
 5. **Verify** the incumbent with an independent seed, sequentially up to the whole cap. Only

@@ -3,11 +3,14 @@
 Each contact type's requirement comes from Erlang A where it has patience, else Erlang C
 (`optimise.erlang`), for its strictest target (the highest service level among its own and its
 tiers' targets, at the shortest threshold among them; 80 % in 20 s without any), with its
-channel's concurrency. Contact types sharing a skill add up. A skill's requirement goes to the
-agent group that lists the skill earliest (the group routing tries first); other groups start at
-zero. This never counts a flexible agent in full towards every skill it has: how much shared
-capacity multi-skill groups add is measured by the simulation in `optimise.loop`, which raises
-the requirement where targets fail. Requirements stay fractional; the shift model rounds.
+channel's concurrency, and where the volume has a day-to-day forecast error (`overdispersion`)
+for the target's expectation over it (the simulator's verdicts judge expected levels, and a
+busy day costs more service than a quiet day gives back). Contact types sharing a skill add
+up. A skill's requirement goes to the agent group that lists the skill earliest (the group
+routing tries first); other groups start at zero. This never counts a flexible agent in
+full towards every skill it has: how much shared capacity multi-skill groups add is measured
+by the simulation in `optimise.loop`, which raises the requirement where targets fail.
+Requirements stay fractional; the shift model rounds.
 
 Volumes are `scenarios.demand.expected_offered`: after self-service, with repeats and
 escalations. Deferred (e-mail) work is not queueing in the Erlang sense: its requirement is its
@@ -66,6 +69,7 @@ def analytic_requirement(scenario: Scenario) -> dict[str, np.ndarray]:
             service_level=level,
             patience_s=ct.patience.mean if ct.patience is not None else None,
             concurrency=scenario.channel_of(ct).concurrency,
+            volume_cv=None if ct.volume.overdispersion is None else ct.volume.overdispersion.cv,
         )
     requirement = {g.name: np.zeros(shape) for g in scenario.agent_groups}
     for s, needed in enumerate(per_skill):

@@ -11,6 +11,7 @@ forecast already has its trend).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -40,9 +41,10 @@ class CapacityInputs:
     volume_factors: np.ndarray
 
 
-def load_capacity(path: Path) -> CapacityInputs:
-    """The capacity file at `path` and what it names; `ScenarioError` (one line naming the
-    file and field) when anything is not valid."""
+def load_capacity(path: Path, changes: Mapping[str, Any] | None = None) -> CapacityInputs:
+    """The capacity file at `path` and what it names, its top-level fields replaced by
+    `changes` when given (a what-if: the files it names are still found beside `path`);
+    `ScenarioError` (one line naming the file and field) when anything is not valid."""
     file = str(path)
     try:
         text = read_text(path, YAML_MAX_BYTES)
@@ -50,7 +52,10 @@ def load_capacity(path: Path) -> CapacityInputs:
         raise ScenarioError(file, "", "file not found") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(file, "", f"cannot read: {err}") from None
-    capacity = validated(CapacityPlan, parse_yaml(text, file), file, "capacity")
+    data = parse_yaml(text, file)
+    if changes and isinstance(data, dict):
+        data = {**data, **changes}
+    capacity = validated(CapacityPlan, data, file, "capacity")
     scenario_file = path.parent / capacity.scenario
     scenario = load(scenario_file)
     groups = {g.name: g for g in scenario.agent_groups}

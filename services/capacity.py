@@ -4,7 +4,7 @@ plan without hiring, the JSON document and its weekly table, the run kept."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass
 from datetime import timedelta
@@ -58,6 +58,7 @@ def run_capacity(
     executor: Executor | None = None,
     scheduler: str | None = None,
     curve_file: Path | None = None,
+    changes: Mapping[str, Any] | None = None,
     progress: Callable[[str], None] | None = None,
     store: Path | None = None,
     keep: bool = True,
@@ -67,9 +68,10 @@ def run_capacity(
     `scheduler` or `workers` local processes: `run_on`), then per group the cheapest hires
     meeting the file's service probability on `replications` Monte Carlo scenarios and its
     check on as many fresh ones. With `curve_file` (an earlier run's JSON) its requirement
-    curve is taken as it is instead. The inputs are checked first (`ScenarioError`, one line);
-    the run is kept in `store` unless not `keep`."""
-    inputs = load_capacity(path)
+    curve is taken as it is instead. `changes` replace top-level fields of the file (the app's
+    what-ifs, `load_capacity`). The inputs are checked first (`ScenarioError`, one line); the
+    run is kept in `store` unless not `keep`."""
+    inputs = load_capacity(path, changes)
     names = [group.name for group in inputs.capacity.groups]
     curve = None
     if curve_file is not None:
@@ -92,7 +94,7 @@ def run_capacity(
     document = _document(inputs, curve, hires, outlooks, bare, hiring_cost, replications, seed)
     params = {"replications": replications, "time_limit_s": time_limit_s,
               "max_rounds": max_rounds, "capacity": source_id(path),
-              "curve": source_id(curve_file)}  # fmt: skip
+              "curve": source_id(curve_file), "changes": dict(changes or {})}  # fmt: skip
     kept = keep_run(store, "capacity", inputs.scenario, inputs.scenario_file, params, seed,
                     document)  # fmt: skip
     return CapacityRun(document, _table(document), inputs, outlooks, bare, kept)

@@ -4,7 +4,6 @@ forecast table."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass
@@ -109,8 +108,9 @@ def run_forecast(
     }  # fmt: skip
     from runs.record import forecast_record  # imported here: it reaches the simulator
 
-    sha = hashlib.sha256(history_file.read_bytes()).hexdigest()
-    kept = keep_record(store, lambda: forecast_record(history.file, sha, params, document))
+    kept = keep_record(
+        store, lambda: forecast_record(history.file, history.sha256, params, document)
+    )
     return ForecastRun(document, table, _recent(history), history, kept, scenario_text)
 
 

@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 
 from optimise.erlang import (
+    DAY_FACTOR_NODES,
     abandon_rate,
     agents_needed,
     asa_s,
+    day_factors,
     erlang_b,
     erlang_c,
     p_wait,
@@ -224,3 +226,44 @@ def test_agents_needed_rejects_missing_or_unreachable_targets() -> None:
         agents_needed(1.0, AHT_S, service_level=0.8, max_agents=100)
     with pytest.raises(ValueError, match="max_agents"):
         agents_needed(1.0, AHT_S, service_level=0.8, patience_s=60.0, max_agents=150)
+
+
+def test_day_factors_stand_for_the_gamma_day_factor() -> None:
+    from scipy.stats import gamma
+
+    nodes = day_factors(0.08)
+    assert nodes.size == DAY_FACTOR_NODES
+    assert nodes.mean() == pytest.approx(1.0, abs=1e-12)
+    # Equal-probability midpoints: the spread of a gamma of CV 8 %, a little under it (the
+    # strata's tails are cut to their midpoints).
+    assert 0.95 * 0.08 <= nodes.std() <= 0.08
+    assert np.all(np.diff(nodes) > 0)
+    shape = 1 / 0.08**2
+    assert nodes[0] == pytest.approx(gamma.ppf(0.5 / 32, shape, scale=1 / shape), rel=1e-3)
+    np.testing.assert_array_equal(day_factors(None), [1.0])
+
+
+@pytest.mark.parametrize("patience", [None, 240.0])
+def test_agents_needed_meets_the_expected_level_over_the_day_factor(patience) -> None:
+    rates = np.array([0.05, 300 / 1800, 2.0])  # 9, 30 and 360 Erlangs
+    needed = agents_needed(rates, AHT_S, service_level=0.8, patience_s=patience, volume_cv=0.08)
+    known = agents_needed(rates, AHT_S, service_level=0.8, patience_s=patience)
+    nodes = day_factors(0.08)
+
+    def expected(agents: np.ndarray) -> np.ndarray:
+        return np.mean(
+            [service_level(agents, rates * f, AHT_S, 20.0, patience) for f in nodes], axis=0
+        )
+
+    assert np.all(expected(needed) >= 0.8)
+    assert np.all(expected(needed - 1) < 0.8)
+    # A busy day costs more service than a quiet day gives back, the more so in a big pool.
+    assert np.all(needed >= known)
+    assert (needed - known)[-1] > (needed - known)[0]
+
+
+def test_a_tiny_day_factor_changes_nothing() -> None:
+    with_cv = agents_needed(RATES, AHT_S, service_level=0.8, patience_s=120.0, volume_cv=1e-4)
+    np.testing.assert_array_equal(
+        with_cv, agents_needed(RATES, AHT_S, service_level=0.8, patience_s=120.0)
+    )

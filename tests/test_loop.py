@@ -179,3 +179,19 @@ def test_the_starting_plan_is_proven_only_when_the_cuts_admit_nothing_cheaper(mo
     search = _scripted_search(monkeypatch, {90: False}, [90])
     best, reason = search._rounds(_plan(100), "start", 1, 2)
     assert best[0].cost == 100 and best[1].replications == 4
+
+
+def test_rounds_that_meet_no_cheaper_plan_end_the_search(monkeypatch):
+    # After the plan met at 90, three cut rounds in a row fall short: the fourth is not run.
+    truth = {90: True, 85: False, 84: False, 83: False}
+    search = _scripted_search(monkeypatch, truth, [90, 85, 84, 83, 82])
+    best, reason = search._rounds(_plan(100), "start", 1, 30)
+    assert best[0].cost == 90
+    assert [r["cost"] for r in search.rounds] == [100, 90, 85, 84, 83]
+    assert reason == f"{loop_search.STALL_ROUNDS} rounds in a row met no cheaper plan"
+    # With nothing to fall back on (no plan met, the start not a candidate) the rounds go on.
+    search = _scripted_search(monkeypatch, {}, [95, 94, 93, 92, 91, 90])
+    monkeypatch.setattr(search, "_candidate", lambda results: False)
+    best, reason = search._rounds(_plan(100), "start", 1, 6)
+    assert best is None and reason == "6 rounds run"
+    assert len(search.rounds) == 6

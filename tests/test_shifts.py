@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
-from builders import break_rule, centre, contact_type, exponential, group, shift_template
+from builders import (
+    break_rule,
+    centre,
+    contact_type,
+    exponential,
+    group,
+    queue_scenario,
+    shift_template,
+)
 from conftest import load_contract
 
 from optimise.requirements import analytic_requirement, read_requirement_csv
@@ -197,3 +207,11 @@ def test_with_required_reports_another_requirement_beside_the_same_shifts():
     assert shown.shifts == plan.shifts and shown.cost == plan.cost
     assert [r["scheduled"] for r in shown.coverage] == [r["scheduled"] for r in plan.coverage]
     assert [r["required"] for r in shown.coverage] == list(range(24))
+
+
+def test_analytic_requirement_plans_for_the_day_factor():
+    plain = queue_scenario(30, 3000.0, 180.0, 240.0, 400, days=1)  # 300 Erlangs
+    base = analytic_requirement(from_dict(plain))["pool"]
+    busy = copy.deepcopy(plain)
+    busy["contact_types"][0]["volume"]["overdispersion"] = {"cv": 0.1}
+    assert np.all(analytic_requirement(from_dict(busy))["pool"] > base)

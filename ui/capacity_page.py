@@ -6,13 +6,11 @@ the fan chart."""
 from __future__ import annotations
 
 import json
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-import yaml
 
 from report.capacity_views import capacity_figure
 from services import read_mapping, run_capacity
@@ -66,28 +64,22 @@ def run_capacity_job(
     in `curve` (None: measured with the optimiser); `scenario` only keys the run."""
     edits = json.loads(edits_json)
     data = read_mapping(Path(path))
-    folder = Path(path).parent
-    for key in ("scenario", "plan"):
-        if data.get(key):
-            data[key] = str((folder / data[key]).resolve())
-    demand = data.setdefault("demand", {})
-    demand["growth_per_year"] = edits["growth_per_year"]
-    if demand.get("forecast"):
-        demand["forecast"] = str((folder / demand["forecast"]).resolve())
-    for group in data["groups"]:
-        group["attrition_per_month"] = min(
-            group.get("attrition_per_month", 0.0) * edits["attrition_factor"], 0.99
-        )
-    data["shrinkage"] = edits["shrinkage"]
-    data["service_probability"] = edits["service_probability"]
-    with tempfile.TemporaryDirectory() as temporary:
-        edited = Path(temporary) / Path(path).name
-        edited.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-        run = run_capacity(
-            edited, replications=200, seed=1, time_limit_s=2, max_rounds=5,
-            curve_file=None if curve is None else Path(curve), executor=job.workers(),
-            progress=job.update, **session.keeping(),
-        )  # fmt: skip
+    groups = [
+        {**group, "attrition_per_month": min(
+            group.get("attrition_per_month", 0.0) * edits["attrition_factor"], 0.99)}
+        for group in data["groups"]
+    ]  # fmt: skip
+    changes = {
+        "demand": {**data["demand"], "growth_per_year": edits["growth_per_year"]},
+        "groups": groups,
+        "shrinkage": edits["shrinkage"],
+        "service_probability": edits["service_probability"],
+    }
+    run = run_capacity(
+        Path(path), replications=200, seed=1, time_limit_s=2, max_rounds=5,
+        curve_file=None if curve is None else Path(curve), changes=changes,
+        executor=job.workers(), progress=job.update, **session.keeping(),
+    )  # fmt: skip
     session.note_kept(run.kept)
     return run.document
 

@@ -134,14 +134,20 @@ def holiday_names(first_day: date, days: int, holidays: Mapping[date, str]) -> l
 
 
 def forecast_days(
-    forecaster: Forecaster, raw: np.ndarray, names: list[str | None], ahead: list[str | None]
+    forecaster: Forecaster,
+    raw: np.ndarray,
+    names: list[str | None],
+    ahead: list[str | None],
+    factors: HolidayFactors | None = None,
 ) -> np.ndarray:
     """`forecaster`'s forecast of the days after `raw` whose holiday names are `ahead`:
-    fitted on the ordinary values, each holiday ahead scaled by its factor."""
+    fitted on the ordinary values, each holiday ahead scaled by its factor (`factors`, learnt
+    from `raw` and `names` when not given)."""
     point = forecaster(
         ordinary(raw, np.array([n is not None for n in names], dtype=bool)), len(ahead)
     )
-    factors = HolidayFactors.learn(raw, names)
+    if factors is None:
+        factors = HolidayFactors.learn(raw, names)
     scale = np.array([1.0 if n is None else factors.factor(n) for n in ahead])
     return point * scale[:, None]
 

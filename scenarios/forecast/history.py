@@ -23,6 +23,7 @@ starts with the rest of the last one).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from io import StringIO
@@ -32,8 +33,8 @@ import numpy as np
 import pandas as pd
 
 from scenarios.safe_read import ScenarioError, read_text
+from scenarios.schema import DAY_MIN
 
-DAY_MIN = 24 * 60
 # The ten months of the bank's 6-minute history are 1.5 MB; a year of 96 intervals a day for
 # fifty contact types is about 70 MB.
 MAX_BYTES = 256 * 2**20
@@ -89,6 +90,7 @@ class History:
     gaps: dict[str, int]  # per contact type, intervals missing inside the history
     closed_intervals: dict[str, int]  # per contact type, intervals of the day never given
     ignored_columns: list[str]
+    sha256: str  # of the file's bytes as read: what the run history keeps to name it
 
 
 def read_history(
@@ -101,7 +103,7 @@ def read_history(
     on its own grid or aggregated to `interval_min` minutes, restricted to `contact_types`
     when given. Raises `ScenarioError` (one line) when it is not valid (see the module)."""
     file = label or str(path)
-    table = _read_table(path, file)
+    table, sha256 = _read_table(path, file)
     known = {"interval_start", "contact_type", *COUNTS, *MEANS}
     ignored = [c for c in table.columns if c not in known]
     frame = _checked_rows(table, file)
@@ -119,11 +121,13 @@ def read_history(
         series[name], gaps[name], closed[name] = _series(
             frame[frame.contact_type == name], name, grid, own, file
         )
-    return History(file, grid, series, frame["start"].max().to_pydatetime(), gaps, closed, ignored)
+    last_start = frame["start"].max().to_pydatetime()
+    return History(file, grid, series, last_start, gaps, closed, ignored, sha256)
 
 
-def _read_table(path: Path, file: str) -> pd.DataFrame:
-    """The CSV as text cells, with the two columns every history has."""
+def _read_table(path: Path, file: str) -> tuple[pd.DataFrame, str]:
+    """The CSV as text cells, with the two columns every history has, and the SHA-256 of the
+    file's bytes."""
     try:
         text = read_text(path, MAX_BYTES)
     except OSError as err:
@@ -140,7 +144,7 @@ def _read_table(path: Path, file: str) -> pd.DataFrame:
             raise ScenarioError(file, "", f"has no {column} column (columns: {', '.join(table)})")
     if table.empty:
         raise ScenarioError(file, "", "has no rows")
-    return table
+    return table, hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _checked_rows(table: pd.DataFrame, file: str) -> pd.DataFrame:

@@ -69,10 +69,10 @@ def forecast_series(
     skip = max(0, (series.last_start - start_of_first) // timedelta(minutes=grid) + 1)
     days = horizon_days + (1 if skip else 0)
     ahead = holiday_names(first, days, holidays)
-    matrix = forecast_days(candidates[backtest.chosen], series.offered, names, ahead)
+    factors = HolidayFactors.learn(series.offered, names)
+    matrix = forecast_days(candidates[backtest.chosen], series.offered, names, ahead, factors)
     point = matrix.ravel()[skip : skip + horizon_days * per_day]
     starts = [start_of_first + timedelta(minutes=grid * (skip + k)) for k in range(len(point))]
-    factors = HolidayFactors.learn(series.offered, names)
     holidays_ahead = [
         (first + timedelta(days=k), n, factors.factor(n))
         for k, n in enumerate(ahead)
