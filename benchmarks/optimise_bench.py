@@ -71,10 +71,10 @@ import numpy as np
 import yaml
 from tables import table
 
-from optimise.erlang import agents_needed
 from optimise.requirements import analytic_requirement
 from optimise.shift_model import shift_options
 from optimise.shifts import ShiftPlan, schedule
+from optimise.sizing import agents_needed
 from scenarios.load import from_dict, load
 from scenarios.schema import DAY_MIN, Scenario, clock_minutes, clock_text
 from scenarios.staffing import on_duty

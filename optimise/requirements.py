@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from optimise.erlang import agents_needed
+from optimise.sizing import agents_needed
 from scenarios.demand import expected_offered, open_mask
 from scenarios.load import ScenarioError
 from scenarios.schema import DAY_MIN, MAX_AGENTS, ContactType, Scenario, clock_minutes

@@ -7,17 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from optimise.erlang import (
-    DAY_FACTOR_NODES,
-    abandon_rate,
-    agents_needed,
-    asa_s,
-    day_factors,
-    erlang_b,
-    erlang_c,
-    p_wait,
-    service_level,
-)
+from optimise.erlang import abandon_rate, asa_s, erlang_b, erlang_c, p_wait, service_level
+from optimise.sizing import DAY_FACTOR_NODES, agents_needed, day_factors
 
 try:
     from tests import exact_queues
