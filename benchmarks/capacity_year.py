@@ -44,6 +44,7 @@ def _erlang_c_fte(inputs) -> dict[str, np.ndarray]:
     for ct in mapping["contact_types"]:
         ct.pop("patience", None)
         ct.pop("retrial", None)
+        ct["volume"].pop("overdispersion", None)  # no demand noise: the spreadsheet's week
     hours: dict[str, list[float]] = {}
     for factor in inputs.volume_factors:
         scaled = dict(mapping)
