@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from scenarios.demand import scenario_volume
-from scenarios.load import load, validated
+from scenarios.load import load, read_yaml, validated
 from scenarios.plan_file import check_plan_fits, read_plan
-from scenarios.safe_read import YAML_MAX_BYTES, ScenarioError, parse_yaml, read_text
+from scenarios.safe_read import ScenarioError
 from scenarios.schema import Scenario
 from scenarios.schema.capacity import CapacityPlan
 
@@ -46,13 +46,7 @@ def load_capacity(path: Path, changes: Mapping[str, Any] | None = None) -> Capac
     `changes` when given (a what-if: the files it names are still found beside `path`);
     `ScenarioError` (one line naming the file and field) when anything is not valid."""
     file = str(path)
-    try:
-        text = read_text(path, YAML_MAX_BYTES)
-    except FileNotFoundError:
-        raise ScenarioError(file, "", "file not found") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise ScenarioError(file, "", f"cannot read: {err}") from None
-    data = parse_yaml(text, file)
+    data = read_yaml(path, "capacity plan")
     if changes and isinstance(data, dict):
         data = {**data, **changes}
     capacity = validated(CapacityPlan, data, file, "capacity")

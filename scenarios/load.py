@@ -46,18 +46,26 @@ def parse_mapping(text: str, file: str = "<text>") -> dict[str, Any]:
     return data
 
 
-def _read(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
-    """The scenario mapping of `path` with its `extends` chain resolved."""
+def read_yaml(path: Path, what: str = "scenario") -> Any:
+    """The YAML document of the file at `path` (a `what` file: a scenario, a capacity file),
+    read within the caps (`scenarios.safe_read`); `ScenarioError` (one line) when it cannot be
+    read or is not YAML."""
     file = str(path)
     try:
         text = read_text(path, YAML_MAX_BYTES)
     except FileNotFoundError:
         raise ScenarioError(file, "", "file not found") from None
     except IsADirectoryError:
-        raise ScenarioError(file, "", "is a directory, expected a scenario YAML file") from None
+        raise ScenarioError(file, "", f"is a directory, expected a {what} YAML file") from None
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(file, "", f"cannot read: {err}") from None
-    data = _yaml(text, file)
+    return _yaml(text, file, what)
+
+
+def _read(path: Path, chain: tuple[Path, ...]) -> dict[str, Any]:
+    """The scenario mapping of `path` with its `extends` chain resolved."""
+    file = str(path)
+    data = read_yaml(path)
     if not isinstance(data, dict) or "extends" not in data:
         return data
     base = data.pop("extends")
@@ -76,11 +84,11 @@ def parse(text: str, file: str = "<text>") -> Scenario:
     return from_dict(_yaml(text, file), file)
 
 
-def _yaml(text: str, file: str) -> Any:
+def _yaml(text: str, file: str, what: str = "scenario") -> Any:
     """The YAML document in `text`, or a one-line `ScenarioError`."""
     data = parse_yaml(text, file)
     if data is None:
-        raise ScenarioError(file, "", "file is empty, expected a scenario")
+        raise ScenarioError(file, "", f"file is empty, expected a {what}")
     return data
 
 

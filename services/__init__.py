@@ -9,7 +9,14 @@ from optimise.frontier import DEFAULT_FACTORS
 from optimise.shift_model import MAX_BUDGET
 from runs.store import StoreError
 from scenarios.edit import apply_edits, edit_tables
-from scenarios.load import ScenarioError, from_dict, load, parse_mapping, read_mapping
+from scenarios.load import (
+    ScenarioError,
+    from_dict,
+    load,
+    parse_mapping,
+    read_mapping,
+    read_yaml,
+)
 from scenarios.plan_file import read_capacity_result, read_drill, read_plan
 from scenarios.review import review
 from scenarios.schema import WEEKDAYS, Callback, IvrAnnouncement, Reserve, Response, Scenario
@@ -38,6 +45,7 @@ __all__ = [  # noqa: RUF022 (grouped by use, not sorted)
     "AS_GIVEN", "DEFAULT_FACTORS", "MAX_BUDGET", "WEEKDAYS", "Callback", "IvrAnnouncement",
     "Reserve", "Response", "Scenario", "ScenarioError", "apply_edits", "edit_tables",
     "from_dict", "load", "parse_mapping", "plan_scenario", "read_drill", "read_mapping",
+    "read_yaml",
     "read_capacity_result", "read_plan", "review",
     # where runs go and what is kept of them
     "StoreError", "compared_runs", "executor_for", "is_input_error", "kept_run", "kept_runs",

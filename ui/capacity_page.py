@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from report.capacity_views import capacity_figure
-from services import read_mapping, run_capacity
+from services import read_yaml, run_capacity
 from ui import session
 from ui.jobs import Job
 
@@ -27,7 +27,7 @@ def show() -> None:
     if chosen is None:
         return
     path = FOLDER / chosen
-    data = read_mapping(path)
+    data = read_yaml(path, "capacity plan")
     groups = data["groups"]
     first, second, third, fourth = st.columns(4)
     growth = first.number_input("Growth a year", -0.5, 2.0,
@@ -63,7 +63,7 @@ def run_capacity_job(
     attrition factor on every group, shrinkage, service probability), on the requirement curve
     in `curve` (None: measured with the optimiser); `scenario` only keys the run."""
     edits = json.loads(edits_json)
-    data = read_mapping(Path(path))
+    data = read_yaml(Path(path), "capacity plan")
     groups = [
         {**group, "attrition_per_month": min(
             group.get("attrition_per_month", 0.0) * edits["attrition_factor"], 0.99)}
