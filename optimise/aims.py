@@ -31,10 +31,11 @@ CONTACT_BUDGET = 8_000_000
 
 # A finite difference's noise falls with the contacts it simulates, not with its replications:
 # the marginal effects take as many replications as simulate about this many contacts. On the
-# telecom week (82,000 contacts a replication) 2 replications instead of 5 cost 6 s a round
-# instead of 10, and the searches on two seeds ended at plans as cheap (10,350-10,380 agent-
-# hours against 10,357-10,460).
-GRADIENT_CONTACTS = 160_000
+# telecom week (82,000 contacts a replication) one replication instead of two costs 1.6 s a
+# round instead of 4, and the searches on seeds 1-3 ended within 1 % of the same cost on
+# average (10,614, 10,174 and 10,382 agent-hours against 10,497, 10,197 and 10,280: each
+# search's path, not its slopes, sets where it ends) in 64-142 s instead of 165-171 s.
+GRADIENT_CONTACTS = 80_000
 MAX_GRADIENT_REPLICATIONS = 5
 
 

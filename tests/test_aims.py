@@ -51,9 +51,9 @@ def test_finite_differences_take_replications_for_a_contact_budget():
     big = from_dict(queue_scenario(60, 3000, 180, 150, 160, days=7))
     assert GRADIENT_CONTACTS < 3000 * 24 * 7
     assert gradient_replications(big, 10) == 1
-    # In between, enough replications to reach the budget: 48,000 contacts a replication.
-    mid = from_dict(queue_scenario(60, 2000, 180, 150, 110, days=1))
-    assert gradient_replications(mid, 10) == -(-GRADIENT_CONTACTS // 48_000) == 4
+    # In between, enough replications to reach the budget: 24,000 contacts a replication.
+    mid = from_dict(queue_scenario(60, 1000, 180, 150, 60, days=1))
+    assert gradient_replications(mid, 10) == -(-GRADIENT_CONTACTS // 24_000) == 4
 
 
 def test_short_targets_and_candidates_follow_the_staffing():
