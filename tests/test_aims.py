@@ -11,6 +11,7 @@ from optimise import search as loop_search
 from optimise.aims import (
     CONTACT_BUDGET,
     GRADIENT_CONTACTS,
+    GRADIENT_PERIOD_CONTACTS,
     MAX_GRADIENT_REPLICATIONS,
     MAX_GROWTH,
     MIN_GROWTH,
@@ -54,6 +55,15 @@ def test_finite_differences_take_replications_for_a_contact_budget():
     # In between, enough replications to reach the budget: 24,000 contacts a replication.
     mid = from_dict(queue_scenario(60, 1000, 180, 150, 60, days=1))
     assert gradient_replications(mid, 10) == -(-GRADIENT_CONTACTS // 24_000) == 4
+    # 100,800 contacts a week judged as a whole: one replication. Judged in each of its 672
+    # 15-minute intervals, each slope needs 500 contacts of its own interval: 672 x 500 over
+    # 100,800 a replication, four.
+    week = {"interval_min": 15, "volume": 150, "aht_s": 180, "patience_s": 150, "agents": 40}
+    whole = from_dict(queue_scenario(**week, days=7))
+    assert gradient_replications(whole, 10) == 1
+    per_interval = from_dict(queue_scenario(**week, days=7, scope="interval"))
+    assert gradient_replications(per_interval, 10) == -(-672 * GRADIENT_PERIOD_CONTACTS // 100_800)
+    assert gradient_replications(per_interval, 10) == 4
 
 
 def test_short_targets_and_candidates_follow_the_staffing():
