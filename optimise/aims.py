@@ -31,14 +31,15 @@ CONTACT_BUDGET = 8_000_000
 
 # A finite difference's noise falls with the contacts it simulates, not with its replications:
 # the marginal effects take as many replications as simulate about GRADIENT_CONTACTS contacts
-# in all and GRADIENT_PERIOD_CONTACTS in each period of the finest scope judged (a slope per
-# interval is read from that interval's contacts alone). On the telecom week (82,000 contacts
-# a replication, day targets) one replication instead of two costs 1.6 s a round instead of
-# 4, and the searches on seeds 1-3 ended within 1 % of the same cost on average (10,614,
-# 10,174 and 10,382 agent-hours against 10,497, 10,197 and 10,280: each search's path, not
-# its slopes, sets where it ends) in 64-142 s instead of 165-171 s. Per period: shifts.yaml
-# (150 contacts an interval, a target per interval) with two replications instead of four
-# ran 30 rounds without proving a plan met.
+# in all and GRADIENT_PERIOD_CONTACTS on average in each period of the finest scope judged (a
+# slope per interval is read from that interval's contacts alone), up to
+# MAX_GRADIENT_REPLICATIONS. On the telecom week (82,000 contacts a replication, day targets)
+# one replication instead of two costs 1.6 s a round instead of 4, and the searches on seeds
+# 1-3 ended at 10,614, 10,174 and 10,382 agent-hours against 10,497, 10,197 and 10,280 (0.6 %
+# more on average: each search's path, more than its slopes, sets where it ends) in 64-142 s
+# instead of 165-171 s. Per period: shifts.yaml (a target per interval, 150 contacts an
+# interval on average in a replication) with two replications instead of four ran 30 rounds
+# without proving a plan met.
 GRADIENT_CONTACTS = 80_000
 GRADIENT_PERIOD_CONTACTS = 500
 MAX_GRADIENT_REPLICATIONS = 5
@@ -59,8 +60,9 @@ def default_cap(scenario: Scenario, replications: int) -> int:
 
 def gradient_replications(scenario: Scenario, replications: int) -> int:
     """Replications per finite difference of the marginal effects: enough to simulate about
-    `GRADIENT_CONTACTS` contacts in all and `GRADIENT_PERIOD_CONTACTS` in each period of the
-    finest scope a target is judged on, between 1 and `MAX_GRADIENT_REPLICATIONS`, never
+    `GRADIENT_CONTACTS` contacts in all and `GRADIENT_PERIOD_CONTACTS` on average in each
+    period of the finest scope a target is judged on (all contact types together; a quiet
+    period sees fewer), between 1 and `MAX_GRADIENT_REPLICATIONS`, never
     more than a check starts with (`replications`)."""
     horizon = scenario.horizon
     per_scope = {"horizon": 1, "day": horizon.days,

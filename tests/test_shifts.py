@@ -215,3 +215,27 @@ def test_analytic_requirement_plans_for_the_day_factor():
     busy = copy.deepcopy(plain)
     busy["contact_types"][0]["volume"]["overdispersion"] = {"cv": 0.1}
     assert np.all(analytic_requirement(from_dict(busy))["pool"] > base)
+
+
+def test_a_row_adds_up_a_variable_listed_twice_in_both_solvers():
+    # The LP and CP-SAT get the same row: 2x + 3x >= 10 is 5x >= 10 (x >= 2) in both, as the
+    # operators' sum would write it (pywraplp's SetCoefficient alone would keep 3x).
+    from ortools.linear_solver import pywraplp
+    from ortools.sat.python import cp_model
+
+    from optimise.shift_model import _add_row
+
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    x = lp.NumVar(0, 10, "x")
+    _add_row(lp, False, [(x, 2), (x, 3)], 10)
+    lp.Minimize(x)
+    assert lp.Solve() == pywraplp.Solver.OPTIMAL
+    assert x.solution_value() == pytest.approx(2.0)
+
+    cp = cp_model.CpModel()
+    y = cp.new_int_var(0, 10, "y")
+    _add_row(cp, True, [(y, 2), (y, 3)], 10)
+    cp.minimize(y)
+    solver = cp_model.CpSolver()
+    assert solver.solve(cp) == cp_model.OPTIMAL
+    assert solver.value(y) == 2
