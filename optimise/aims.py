@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from optimise.cuts import period_index
 from scenarios.demand import expected_offered
 from scenarios.schema import Scenario
 from sim.results import Results
@@ -64,10 +65,8 @@ def gradient_replications(scenario: Scenario, replications: int) -> int:
     period of the finest scope a target is judged on (all contact types together; a quiet
     period sees fewer), between 1 and `MAX_GRADIENT_REPLICATIONS`, never
     more than a check starts with (`replications`)."""
-    horizon = scenario.horizon
-    per_scope = {"horizon": 1, "day": horizon.days,
-                 "interval": horizon.days * horizon.intervals_per_day}  # fmt: skip
-    periods = max((per_scope[t.scope] for t in scenario.targets), default=1)
+    periods = max((int(period_index(scenario, j).max()) + 1
+                   for j in range(len(scenario.targets))), default=1)  # fmt: skip
     contacts = contacts_per_replication(scenario)
     wanted = math.ceil(max(GRADIENT_CONTACTS, GRADIENT_PERIOD_CONTACTS * periods) / contacts)
     return max(1, min(wanted, MAX_GRADIENT_REPLICATIONS, replications))

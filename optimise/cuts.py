@@ -109,7 +109,7 @@ def marginal_effects(
     type_index = {ct.name: t for t, ct in enumerate(scenario.contact_types)}
     effects = []
     for j, target in enumerate(scenario.targets):
-        period_of = _period_of(scenario, j)
+        period_of = period_index(scenario, j)
         n_periods = int(period_of.max()) + 1
         within0 = np.stack([c[:, j, WITHIN] for c in base_counts])  # (R, K)
         closed0 = np.stack([c[:, j, ANSWERED] + c[:, j, ABANDONED] for c in base_counts])
@@ -198,7 +198,7 @@ def _batches(reach: list[set[int]]) -> list[list[int]]:
     return [members for members, _ in batches]
 
 
-def _period_of(scenario: Scenario, j: int) -> np.ndarray:
+def period_index(scenario: Scenario, j: int) -> np.ndarray:
     """For each interval of the horizon, the period of target `j`'s scope it belongs to."""
     horizon = scenario.horizon
     k = np.arange(horizon.days * horizon.intervals_per_day)

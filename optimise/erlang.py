@@ -97,7 +97,7 @@ def erlang_c(agents: ArrayLike, load_erl: ArrayLike) -> NDArray[np.float64]:
     return np.where(a < n, wait, 1.0)
 
 
-def _erlang_cmeasures(
+def _erlang_c_measures(
     n: np.ndarray, lam: np.ndarray, aht: np.ndarray, within: np.ndarray
 ) -> tuple[np.ndarray, ...]:
     """(p_wait, service_level, asa_s, abandon_rate) of M/M/n for 1-D arrays with lambda > 0."""
@@ -138,7 +138,7 @@ def _log_sum_exp(values: np.ndarray) -> np.ndarray:
     return top + np.log(np.exp(values - top[:, None]).sum(axis=1))
 
 
-def _erlang_ameasures(
+def _erlang_a_measures(
     n: np.ndarray, lam: np.ndarray, aht: np.ndarray, within: np.ndarray, patience: np.ndarray
 ) -> tuple[np.ndarray, ...]:
     """(p_wait, service_level, asa_s, abandon_rate) of M/M/n+M for 1-D arrays with lambda > 0.
@@ -206,10 +206,10 @@ def measures(
     results[1] = 1.0
     rows = (lam > 0) & np.isinf(patience)
     if rows.any():
-        results[:, rows] = _erlang_cmeasures(n[rows], lam[rows], aht[rows], within[rows])
+        results[:, rows] = _erlang_c_measures(n[rows], lam[rows], aht[rows], within[rows])
     rows = (lam > 0) & np.isfinite(patience)
     if rows.any():
-        results[:, rows] = _erlang_ameasures(
+        results[:, rows] = _erlang_a_measures(
             n[rows], lam[rows], aht[rows], within[rows], patience[rows]
         )
     return tuple(r.reshape(arrays[0].shape) for r in results)

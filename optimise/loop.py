@@ -2,8 +2,8 @@
 targets, decided with a stated confidence.
 
 1. **Start** from the analytic requirement (`optimise.requirements`: Erlang A or C per
-   interval, the expected level over the day-to-day forecast error, raised for absence)
-   and schedule the cheapest shifts covering it (`optimise.shifts`).
+   interval, the expected level over the day-to-day forecast error) and schedule the
+   cheapest shifts covering it (`optimise.shifts`).
 2. **Simulate** each plan on the loop's seed, every plan on the same seed and replication
    numbers (common random numbers), with the starting replications. A plan none of whose
    periods is significantly under its *aim* (below) is a candidate: replications are added

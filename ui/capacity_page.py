@@ -70,7 +70,7 @@ def run_capacity_job(
         for group in data["groups"]
     ]  # fmt: skip
     changes = {
-        "demand": {**data["demand"], "growth_per_year": edits["growth_per_year"]},
+        "demand": {**data.get("demand", {}), "growth_per_year": edits["growth_per_year"]},
         "groups": groups,
         "shrinkage": edits["shrinkage"],
         "service_probability": edits["service_probability"],
