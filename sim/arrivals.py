@@ -41,19 +41,23 @@ class Contacts:
         return len(self.arrival_s)
 
 
-def arrival_counts(scenario: Scenario, seed: int, replication: int) -> np.ndarray:
-    """Contacts arriving per contact type and interval in one replication, ``(contact types,
-    intervals)`` over the horizon, before self-service: exactly the counts `draw_contacts`
-    draws, whatever the staffing or incidents. Their expectation is the scenario's volume
-    (`scenarios.demand.scenario_volume`), which makes them a control variate."""
-    return np.stack(
-        [
-            stream(seed, replication, Purpose.ARRIVALS, ct.name).poisson(
-                _expected(scenario, ct, seed, replication)
-            )
-            for ct in scenario.contact_types
-        ]
-    )
+def arrival_work(scenario: Scenario, seed: int, replication: int) -> np.ndarray:
+    """The handle time (s) the contacts arriving in each interval bring, per contact type and
+    interval, ``(contact types, intervals)`` over the horizon, before self-service: exactly the
+    counts and handle times `draw_contacts` draws, whatever the staffing or incidents. The
+    draws are independent of the counts, so its expectation is the scenario's volume times the
+    mean handle time (`sim.controls`), which makes it a control variate."""
+    n_intervals = scenario.horizon.days * scenario.horizon.intervals_per_day
+    work = np.zeros((len(scenario.contact_types), n_intervals))
+    for t, ct in enumerate(scenario.contact_types):
+        rng = stream(seed, replication, Purpose.ARRIVALS, ct.name)
+        counts = rng.poisson(_expected(scenario, ct, seed, replication))
+        handle = draw(ct.handle_time, stream(seed, replication, Purpose.HANDLE, ct.name),
+                      int(counts.sum()))  # fmt: skip
+        # The contacts are in arrival order, so each interval's are a block of the draws.
+        interval = np.repeat(np.arange(n_intervals), counts)
+        work[t] = np.bincount(interval, weights=handle, minlength=n_intervals)
+    return work
 
 
 def poisson_arrivals(

@@ -15,7 +15,7 @@ import pandas as pd
 
 from scenarios.demand import open_mask
 from scenarios.schema import Scenario, clock_text
-from sim.arrivals import arrival_counts
+from sim.arrivals import arrival_work
 from sim.controls import per_period, target_control
 from sim.metrics import (
     OFFERED,
@@ -186,17 +186,18 @@ class Results:
         return per_period(per_interval, self.scenario.targets[j].scope, self.scenario.horizon)
 
     @cached_property
-    def arrivals(self) -> np.ndarray:
-        """``(replications, contact types, intervals)``: the contacts that arrived, before
-        self-service, re-drawn from each replication's streams (`sim.arrivals`)."""
+    def arrived_work(self) -> np.ndarray:
+        """``(replications, contact types, intervals)``: the handle time (s) of the contacts
+        that arrived, before self-service, re-drawn from each replication's streams
+        (`sim.arrivals.arrival_work`)."""
         first = self.first_replication
         return np.stack(
-            [arrival_counts(self.scenario, self.seed, first + r) for r in range(self.replications)]
+            [arrival_work(self.scenario, self.seed, first + r) for r in range(self.replications)]
         )
 
     @cached_property
     def _controls(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [target_control(self.scenario, j, self.arrivals)
+        return [target_control(self.scenario, j, self.arrived_work)
                 for j in range(len(self.scenario.targets))]  # fmt: skip
 
     def target_period_control(self, j: int) -> tuple[np.ndarray, np.ndarray]:

@@ -1,4 +1,4 @@
-"""Random variates of the scenario's distributions, drawn in numpy batches."""
+"""Random variates of the scenario's distributions, drawn in numpy batches, and their variances."""
 
 from __future__ import annotations
 
@@ -23,4 +23,17 @@ def draw(distribution: Distribution, rng: np.random.Generator, size: int) -> np.
         return np.full(size, distribution.mean)
     if isinstance(distribution, Empirical):
         return rng.choice(np.asarray(distribution.values_s, dtype=float), size)
+    raise TypeError(f"unknown distribution {distribution!r}")
+
+
+def variance(distribution: Distribution) -> float:
+    """The variance (s squared) of one draw of `distribution` (`draw`'s)."""
+    if isinstance(distribution, Exponential):
+        return distribution.mean**2
+    if isinstance(distribution, Lognormal | Gamma):
+        return (distribution.cv * distribution.mean) ** 2
+    if isinstance(distribution, Constant):
+        return 0.0
+    if isinstance(distribution, Empirical):
+        return float(np.var(np.asarray(distribution.values_s, dtype=float)))
     raise TypeError(f"unknown distribution {distribution!r}")

@@ -101,6 +101,20 @@ def test_a_tangent_cut_holds_at_its_plan_and_asks_for_agents_where_a_period_is_s
         assert sum(c * scheduled[k] for (_, k), c in cut.coefficients.items()) >= cut.rhs - 1e-6
 
 
+def test_an_interval_whose_own_effect_is_noise_gives_no_cut():
+    # An interval's own finite difference came out as noise (clipped to 0): a tangent on its
+    # lag term alone would ask the agents of the interval before to make up its shortfall.
+    scenario = from_dict(_queue())
+    staffing = _staffing(scenario)
+    base = simulate(scenario, staffing, seed=5, replications=10, workers=2)
+    effects = marginal_effects(base, staffing, replications=10, workers=2)
+    k = next(k for k in range(1, 24) if effects[0][k, 0, k - 1] > 0)
+    effects[0][k, :, k] = 0.0
+    agents = {"pool": staffing["pool"].ravel().astype(float)}
+    cuts = tangent_cuts(base, agents, effects, [np.full(24, 0.8)])
+    assert k not in {cut.period for cut in cuts} and len(cuts) == 23
+
+
 def test_load_floors_pool_the_groups_of_each_skill():
     scenario = from_dict(_queue())
     ((groups, load),) = load_floors(scenario)
