@@ -11,6 +11,7 @@ from builders import queue_scenario
 from exact_queues import erlang_a
 
 from optimise.cuts import (
+    MAX_RAISE,
     _nonnegative,
     load_floors,
     marginal_effects,
@@ -113,6 +114,35 @@ def test_an_interval_whose_own_effect_is_noise_gives_no_cut():
     agents = {"pool": staffing["pool"].ravel().astype(float)}
     cuts = tangent_cuts(base, agents, effects, [np.full(24, 0.8)])
     assert k not in {cut.period for cut in cuts} and len(cuts) == 23
+
+
+def test_a_cut_asks_a_short_interval_for_at_most_max_raise_more_agents():
+    # Every interval short of a 99 % goal: a tangent of small slope (below the level's
+    # inflection) would ask for many agents; the cut asks the interval's own agents for at
+    # most MAX_RAISE more (at least one), and a cut already asking less is the tangent itself.
+    scenario = from_dict(_queue())
+    staffing = _staffing(scenario)
+    base = simulate(scenario, staffing, seed=5, replications=10, workers=2)
+    effects = marginal_effects(base, staffing, replications=10, workers=2)
+    effects[0][7, 0, 7] = 1e-4
+    agents = {"pool": staffing["pool"].ravel().astype(float)}
+    spread = base.target_period_spread(0)
+    levels = dict(zip(spread.judged, spread.mean, strict=True))
+    cuts = tangent_cuts(base, agents, effects, [np.full(24, 0.99)])
+    allowed = max(1.0, MAX_RAISE * AGENTS)
+    for cut in cuts:
+        k = cut.period
+        here = sum(c * agents["pool"][i] for (_, i), c in cut.coefficients.items())
+        raise_ = (cut.rhs - here) / cut.coefficients[(0, k)]
+        assert raise_ == pytest.approx(min(allowed, (0.99 - levels[k]) / effects[0][k, 0, k]))
+    # A point short: a tangent asking for less than MAX_RAISE more agents is left as it is.
+    goals = np.full(24, np.nan)
+    goals[spread.judged] = spread.mean + 0.01
+    plain = [cut for cut in tangent_cuts(base, agents, effects, [goals])
+             if 0.01 / effects[0][cut.period, 0, cut.period] < allowed]  # fmt: skip
+    assert plain
+    for cut in plain:
+        assert cut.coefficients[(0, cut.period)] == effects[0][cut.period, 0, cut.period]
 
 
 def test_load_floors_pool_the_groups_of_each_skill():
