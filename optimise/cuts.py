@@ -229,7 +229,10 @@ def tangent_cuts(
     differences were noise, clipped to 0) gives no cut: its tangent would rest on the lag terms
     alone and ask for an extra agent's *later* effect to make up the whole shortfall (on the
     single queue, seed 2: 74 agents at 18:00 for the level at 18:30, more than the shift model
-    may start, and no plan met the cuts). The next plan's simulation measures it again."""
+    may start, and no plan met the cuts). The next plan's simulation measures it again.
+    An interval period short of its goal has its slopes scaled up where the tangent would ask
+    its own interval for more than `MAX_RAISE` more agents (of the groups acting on it) in its
+    steepest group: the cut asks for that many at most."""
     scenario = results.scenario
     names = [g.name for g in scenario.agent_groups]
     cuts = []
@@ -244,8 +247,9 @@ def tangent_cuts(
                 # Below its inflection a level's slope is small (in deep overload one more
                 # agent answers a few more contacts, late) and its tangent asks for far more
                 # agents than the level needs: no cut asks an interval for more than
-                # MAX_RAISE more agents at once; the next plan's simulation cuts again.
-                slope = float(effect[p, :, p].sum())
+                # MAX_RAISE more agents at once (in its steepest group, where the raise is
+                # cheapest in agents); the next plan's simulation cuts again.
+                slope = float(effect[p, :, p].max())
                 working = sum(
                     agents[names[g]][p] for g in range(len(names)) if effect[p, g, p] > 1e-6
                 )

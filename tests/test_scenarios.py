@@ -13,7 +13,7 @@ from scenarios.demand import agents_per_interval, volume_per_interval
 from scenarios.load import ScenarioError, from_dict, load
 from scenarios.schema import Constant, Empirical, Exponential, Gamma, Lognormal
 from sim.arrivals import draw_contacts
-from sim.variates import draw
+from sim.variates import draw, variance
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -118,6 +118,7 @@ def test_variates_have_the_requested_mean_and_cv(distribution, mean, cv):
     assert values.mean() == pytest.approx(mean, rel=0.01)
     assert values.std() / values.mean() == pytest.approx(cv, abs=0.01)
     assert distribution.mean == pytest.approx(mean)
+    assert variance(distribution) == pytest.approx(values.var(), rel=0.03, abs=1e-9)
     assert np.all(values >= 0)
 
 
