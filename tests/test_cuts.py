@@ -4,6 +4,7 @@ numbers, against the exact Erlang A effect of one more agent, and the cuts built
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -143,6 +144,23 @@ def test_a_cut_asks_a_short_interval_for_at_most_max_raise_more_agents():
     assert plain
     for cut in plain:
         assert cut.coefficients[(0, cut.period)] == effects[0][cut.period, 0, cut.period]
+
+
+def test_with_two_groups_the_raise_limit_is_read_in_the_steepest_group():
+    # Two groups of 10 agents act on one interval 30 points short of its goal, one of them
+    # twice as steeply: the cut is met by MAX_RAISE of all 20 agents (3) in the steeper group.
+    scenario = SimpleNamespace(
+        agent_groups=[SimpleNamespace(name="a"), SimpleNamespace(name="b")],
+        targets=[SimpleNamespace(scope="interval")],
+    )
+    spread = SimpleNamespace(judged=np.array([0]), mean=np.array([0.5]))
+    results = SimpleNamespace(scenario=scenario, target_period_spread=lambda j: spread)
+    effect = np.array([[[0.02], [0.01]]])  # (periods, groups, intervals)
+    agents = {"a": np.array([10.0]), "b": np.array([10.0])}
+    (cut,) = tangent_cuts(results, agents, [effect], [np.array([0.8])])
+    here = 10 * (cut.coefficients[(0, 0)] + cut.coefficients[(1, 0)])
+    assert (cut.rhs - here) / cut.coefficients[(0, 0)] == pytest.approx(MAX_RAISE * 20)
+    assert cut.coefficients[(0, 0)] == pytest.approx(2 * cut.coefficients[(1, 0)])
 
 
 def test_load_floors_pool_the_groups_of_each_skill():
