@@ -351,10 +351,11 @@ def _add_row(model, integer, terms, lower=-math.inf, upper=math.inf) -> None:
 
 def _minimize(solver: pywraplp.Solver, terms) -> None:
     """Sets `solver` to minimise ``sum(coefficient * variable for variable, coefficient in
-    terms)``, coefficient by coefficient (as `_add_row` adds a row)."""
+    terms)``, coefficient by coefficient, a variable given twice with its coefficients added
+    (as `_add_row` adds a row)."""
     objective = solver.Objective()
     for variable, coefficient in terms:
-        objective.SetCoefficient(variable, coefficient)
+        objective.SetCoefficient(variable, objective.GetCoefficient(variable) + coefficient)
     objective.SetMinimization()
 
 

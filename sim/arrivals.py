@@ -52,8 +52,7 @@ def arrival_work(scenario: Scenario, seed: int, replication: int) -> np.ndarray:
     for t, ct in enumerate(scenario.contact_types):
         rng = stream(seed, replication, Purpose.ARRIVALS, ct.name)
         counts = rng.poisson(_expected(scenario, ct, seed, replication))
-        handle = draw(ct.handle_time, stream(seed, replication, Purpose.HANDLE, ct.name),
-                      int(counts.sum()))  # fmt: skip
+        handle = _handle_times(ct, seed, replication, int(counts.sum()))
         # The contacts are in arrival order, so each interval's are a block of the draws.
         interval = np.repeat(np.arange(n_intervals), counts)
         work[t] = np.bincount(interval, weights=handle, minlength=n_intervals)
@@ -87,6 +86,12 @@ def _expected(scenario: Scenario, ct: ContactType, seed: int, replication: int) 
     return volume.ravel()
 
 
+def _handle_times(ct: ContactType, seed: int, replication: int, n: int) -> np.ndarray:
+    """The handle times (s) of contact type `ct`'s `n` contacts in one replication, in arrival
+    order, before self-service: `draw_contacts` and `arrival_work` draw the very same."""
+    return draw(ct.handle_time, stream(seed, replication, Purpose.HANDLE, ct.name), n)
+
+
 def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
     """All contacts offered over the scenario's horizon in one replication."""
     horizon = scenario.horizon
@@ -101,7 +106,7 @@ def draw_contacts(scenario: Scenario, seed: int, replication: int) -> Contacts:
         tier_rng = stream(seed, replication, Purpose.TIERS, ct.name)
         shares = np.asarray(ct.tier_shares)  # validated to sum to 1 within 1e-6; numpy wants 1e-8
         tier = tier_rng.choice(len(shares), size=n, p=shares / shares.sum())
-        handle = draw(ct.handle_time, stream(seed, replication, Purpose.HANDLE, ct.name), n)
+        handle = _handle_times(ct, seed, replication, n)
         if ct.patience is None:
             patience = np.full(n, np.inf)
         else:
