@@ -20,7 +20,7 @@ verdict is open, so it says "met" or "missed" where that many replications can t
 * Erlang A two-step: Erlang A per interval (wfm's analytic pass), the cheapest shifts covering
   it;
 * wfm: ``wfm optimise`` (cuts on the simulated levels, sequential verdicts), with the default
-  cap on replications (`optimise.aims.default_cap`) and with a cap twice as large (how
+  cap on replications (`optimise.aims.default_cap`) and with a cap four times larger (how
   lean a plan can be *proven* depends on the replications).
 
 Reported per plan: agent-hours, cost, the ratio to the Erlang C two-step's agent-hours (aim:
@@ -216,7 +216,7 @@ def part1(folder: Path, replications: int, markdown: bool) -> None:
     a_csv = requirement_csv(analytic_requirement(scenario), folder / "erlang_a.csv")
     plans["Erlang A two-step"] = run_optimise(ABANDON, ["--requirements", str(a_csv)], folder)
     plans["wfm optimise"] = run_optimise(ABANDON, [], folder)
-    large_cap = 2 * default_cap(scenario, 10)  # twice the default (10 to start)
+    large_cap = 4 * default_cap(scenario, 10)  # four times the default (10 to start)
     larger = f"wfm optimise --max-replications {large_cap}"
     plans[larger] = run_optimise(ABANDON, ["--max-replications", str(large_cap)], folder)
     base = plans["Erlang C two-step"][0]["agent_hours"]

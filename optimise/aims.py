@@ -72,10 +72,9 @@ def gradient_replications(scenario: Scenario, replications: int) -> int:
     return max(1, min(wanted, MAX_GRADIENT_REPLICATIONS, replications))
 
 
-def aims(results: Results, replications: int, power: float = 0.5) -> list[np.ndarray]:
-    """Per target and period, the mean level at which a check of `replications` proves the
-    period met with probability `power`, at the spread `results` shows (NaN where a period
-    was never judged; `sim.verdict.met_level`)."""
+def aims(results: Results, replications: int) -> list[np.ndarray]:
+    """Per target and period, the mean level a "met" verdict needs with `replications` at the
+    spread `results` shows (NaN where a period was never judged)."""
     scenario = results.scenario
     return [
         met_level(
@@ -85,7 +84,6 @@ def aims(results: Results, replications: int, power: float = 0.5) -> list[np.nda
             results.target_period_closed(j),
             replications=max(2, replications),
             control=results.target_period_control(j),
-            power=power,
         )
         for j, target in enumerate(scenario.targets)
     ]

@@ -16,14 +16,13 @@ targets, decided with a stated confidence.
 3. **Cut**: estimate how each target period's level moves with one more agent of each group in
    each interval (`optimise.cuts.marginal_effects`, finite differences on the same random
    numbers) and add, for every period, the tangent plane of its level at this plan as a
-   linear constraint: the tangent must reach the period's aim (`optimise.aims`), the level at
-   which a check to the cap proves the period met with probability
-   `optimise.search.AIM_POWER`, at the spread the sample shows (so samples of any size aim
-   at the same levels); an interval's tangent asks for at
+   linear constraint: the tangent must reach the period's aim (`optimise.aims`), the level a
+   "met" verdict needs with a quarter of the cap's replications at the spread the sample
+   shows (so samples of any size aim at the same levels); an interval's tangent asks for at
    most `optimise.cuts.MAX_RAISE` more agents in its own interval at once (below a level's
-   inflection the tangent asks for far more than it needs). Aiming where the cap just proves
-   a plan met would leave each period a coin toss, and a plan with many periods would almost
-   never be proven.
+   inflection the tangent asks for far more than it needs). A plan at its aims is then proven
+   met by the whole cap with high power; aiming where the cap itself proves a plan met would
+   leave each period a coin toss, and a plan with many periods would almost never be proven.
    The next plan is the cheapest one the cuts admit (`optimise.search.Search._solve`:
    CP-SAT near the LP relaxation's plan, for a deterministic second at most), each cut
    loosened just enough that the incumbent meets it (a plan proven met is never cut off by

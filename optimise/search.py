@@ -41,7 +41,7 @@ MASTER_GAP = 0.005  # a cut round's plan need be no closer than this to its prov
 # centre the last rounds sit a little short of their aims, round after round (the telecom week
 # at 8 times its volume: rounds 4-8 all within 0.3 % of each other, none met).
 STALL_ROUNDS = 3
-AIM_POWER = 0.95  # the search aims where a check to the cap proves a period met this often
+AIM_SHARE = 0.25  # the search aims where this share of the cap proves a plan met
 MASTER_TIME_S = 1.0  # a cut round's solves stop after this much deterministic time at most
 
 
@@ -57,6 +57,10 @@ class Search:
         self.time_limit_s, self.budget, self.soft = time_limit_s, budget, soft
         self.workers, self.executor, self.say = workers, executor, say
         self.floors = load_floors(scenario)
+        # The search aims where a quarter of the cap would prove a plan met, and decides on up
+        # to the whole cap: a plan that sits at its aims is then proven met with high power
+        # (aiming where the cap itself proves would leave each period a coin toss).
+        self.aim_replications = max(replications, round(AIM_SHARE * cap))
         self.schedule = replication_schedule(replications, cap)
         self.cuts: list[Cut] = []
         self.incumbent: ShiftPlan | None = None  # the cheapest plan proven met on this sample
@@ -237,18 +241,17 @@ class Search:
 
     def _sample(self, plan: ShiftPlan, seed: int) -> Results:
         """The plan simulated on `seed` with the starting replications: the first look of a
-        sequential check (its verdicts spend the error rate over the check's looks)."""
+        sequential check (its verdicts split the error rate over the check's looks)."""
         results = simulate(
             self.scenario, on_duty(self.scenario, plan.shifts), seed, self.replications,
             self.executor, self.workers,
         )  # fmt: skip
-        return replace(results, rule=replace(self.rule, schedule=tuple(self.schedule)))
+        return replace(results, rule=replace(self.rule, looks=len(self.schedule)))
 
     def _aims(self, results: Results) -> list[np.ndarray]:
-        """Per target and period, the level the search aims at: where a check to the cap
-        proves the period met with probability `AIM_POWER` (`optimise.aims.aims`; aiming
-        where the cap just proves it would leave each period a coin toss)."""
-        return aims(results, self.cap, AIM_POWER)
+        """Per target and period, the level the search aims at: what a "met" verdict needs
+        with the search's cap of replications (`optimise.aims.aims`)."""
+        return aims(results, self.aim_replications)
 
     def _candidate(self, results: Results) -> bool:
         return is_candidate(results, self._aims(results))

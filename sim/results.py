@@ -33,9 +33,8 @@ from sim.verdict import DecisionRule, Spread, Verdict, decide, period_spread
 
 @dataclass(frozen=True)
 class Results:
-    """Replication totals of one staffing; `rule` decides the targets' verdicts (its
-    `schedule` lists the replication counts at which a sequential procedure may look at this
-    sample, over which each claim's error rate is spent)."""
+    """Replication totals of one staffing; `rule` decides the targets' verdicts (its `looks`
+    count the looks a sequential procedure took, or may take, at this sample)."""
 
     scenario: Scenario
     seed: int
@@ -139,7 +138,6 @@ class Results:
                     "confidence": self.rule.confidence,
                     "tolerance": self.rule.tolerance,
                     "looks": self.rule.looks,
-                    "schedule": list(self.rule.schedule),
                 },
                 "room": verdict.room,
                 "room_low": verdict.room_low,

@@ -2,9 +2,9 @@
 
 A check starts with `replications` and looks at the verdicts (`sim.verdict`). While some
 target is undecided it doubles its replications along the schedule ``start, 2 x start,
-4 x start, ... , cap`` and looks again, never past the cap. The schedule fixes the
-looks before any data is seen, and the decision rule spends its error rate over them
-(`sim.spending`), so looking repeatedly does not inflate it. Extra replications are numbers
+4 x start, ... , cap`` and looks again, never past the cap. The schedule fixes how many
+looks there can be before any data is seen, and the decision rule splits its error rate
+over them, so looking repeatedly does not inflate it. Extra replications are numbers
 ``n, n + 1, ...`` of the same seed: the sample grows on the same random streams (common
 random numbers with any other staffing checked on that seed), and the answer is the same
 whatever the worker count.
@@ -52,11 +52,11 @@ def simulate_until_decided(
     rather than deciding one), sampling also ends as soon as a target is missed (the staffing
     fails whatever the others say) or an undecided one projects more replications than the
     cap (more would not decide it). `rule` gives the confidence
-    and tolerance; its `schedule` is set to the check's. `progress(fraction)` follows the
+    and tolerance; its `looks` are set from the schedule. `progress(fraction)` follows the
     replications done out of the cap. `sample`, the first `replications` of the same staffing
     and seed already run, is continued rather than run again."""
     schedule = replication_schedule(replications, max(max_replications, replications))
-    rule = replace(rule or DecisionRule(), schedule=tuple(schedule))
+    rule = replace(rule or DecisionRule(), looks=len(schedule))
     cap = schedule[-1]
 
     def part(done: int, count: int) -> Callable[[float], None] | None:

@@ -9,18 +9,15 @@ either answer is accepted, and the verdict says how far the worst period is (`ro
 verdict on the family is one of:
 
 - ``met``: every period's expected level is at least ``target - tolerance`` with one-sided
-  confidence ``1 - alpha`` (an intersection-union test: the claim "all periods are within
-  tolerance" is wrong only if some period's own test is, so no division by the number of
-  periods is needed). A plan with a period truly more than the tolerance below target is
+  confidence ``1 - alpha / looks`` (an intersection-union test: the claim "all periods are
+  within tolerance" is wrong only if some period's own test is, so no division by the number
+  of periods is needed). A plan with a period truly more than the tolerance below target is
   called met with probability at most ``alpha``.
 - ``missed``: not met, and some period is significantly below the target. Each period is
-  tested one-sided at error rate ``alpha / periods`` (Bonferroni over the family), so a plan
-  whose every period truly sits at the target is called missed with probability at most
-  ``alpha``, however many intervals it has.
-
-A sequential procedure that looks at the same plan at several replication counts (the rule's
-`schedule`) spends each claim's error rate over its looks (`sim.spending`): a look tests at
-the nominal level spent there, so looking again does not inflate the rate.
+  tested one-sided at level ``alpha / (periods x looks)`` (Bonferroni over the family and
+  over the looks a sequential procedure may take), so a plan whose every period truly sits
+  at the target is called missed with probability at most ``alpha``, however many intervals
+  it has.
 - ``undecided``: neither yet; `replications_needed` projects how many replications in all
   would decide it, if the means stayed where they are.
 
@@ -39,13 +36,10 @@ known), each period's mean and spread are those of the regression on it (`period
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
-
-from sim.spending import nominal_levels
 
 MET, MISSED, UNDECIDED = "met", "missed", "undecided"
 MIN_CONTROL = 10  # replications a period needs before a control variate corrects its level
@@ -55,39 +49,24 @@ SINGULAR = 1e-9  # controls this close to collinear in a period are not regresse
 @dataclass(frozen=True)
 class DecisionRule:
     """How verdicts are taken: one-sided `confidence` over the family, `tolerance` in
-    service-level points (0.02 = 2 points), and the replication counts at which a sequential
-    procedure may look at the same plan (`schedule`, increasing; empty: one look at whatever
-    the sample holds), over which each claim's error rate is spent (`sim.spending`)."""
+    service-level points (0.02 = 2 points), and the number of `looks` a sequential procedure
+    may take at the same plan (the error rate is split over them)."""
 
     confidence: float = 0.95
     tolerance: float = 0.02
-    schedule: tuple[int, ...] = ()
+    looks: int = 1
 
     def __post_init__(self) -> None:
         if not 0.5 <= self.confidence < 1:
             raise ValueError(f"confidence must be in [0.5, 1), got {self.confidence}")
         if not 0 <= self.tolerance < 1:
             raise ValueError(f"tolerance must be in [0, 1), got {self.tolerance}")
-        if any(n < 1 for n in self.schedule) or list(self.schedule) != sorted(set(self.schedule)):
-            raise ValueError(f"schedule must be increasing and positive, got {self.schedule}")
+        if self.looks < 1:
+            raise ValueError(f"looks must be >= 1, got {self.looks}")
 
     @property
     def alpha(self) -> float:
         return 1.0 - self.confidence
-
-    @property
-    def looks(self) -> int:
-        """How many times the procedure may look (at least 1)."""
-        return max(1, len(self.schedule))
-
-    def level(self, alpha: float, replications: int) -> float:
-        """The one-sided level at which a claim of error rate `alpha` is tested on a sample of
-        `replications`: `alpha` itself with one look; otherwise what the spending allows at
-        the last look of the schedule the sample has reached (its first look below that)."""
-        if self.looks == 1:
-            return alpha
-        look = max(0, bisect_right(self.schedule, replications) - 1)
-        return nominal_levels(self.schedule, alpha)[look]
 
 
 @dataclass(frozen=True)
@@ -134,10 +113,8 @@ def decide(
         return Verdict(UNDECIDED, 0.0, 0, 0, math.nan, math.nan, replications, replications + 1)
     error = sd / np.sqrt(n)
     family = judged.size
+    looks = rule.looks
     alpha = rule.alpha
-    # The nominal levels this look tests the two claims at (`DecisionRule.level`).
-    met_level_here = rule.level(alpha, replications)
-    missed_level_here = rule.level(alpha / family, replications)
 
     # One-sided tail probabilities: of a mean this low if the period met the target, and of a
     # mean this high if the period were a tolerance short. NaN errors (one replication) are
@@ -155,15 +132,14 @@ def decide(
     p_within = np.where(np.isnan(error), 1.0, p_within)
 
     worst = int(np.argmin(mean))
-    t_met = student_t.isf(met_level_here, df)
+    t_met = student_t.ppf(1 - alpha / looks, df)
     low = mean - t_met * error  # NaN where a period has one replication: no bound
     room = float(mean[worst] - goal)
     room_low = float(np.min(low) - goal)
-    # Adjusted p-values: at most `alpha` exactly when the nominal test rejects.
-    met_at = float(np.max(p_within)) * alpha / met_level_here
+    met_at = float(np.max(p_within)) * looks
     if met_at <= alpha:
         return Verdict(MET, 1 - met_at, family, int(judged[worst]), room, room_low, replications)
-    missed_at = float(np.min(p_short)) * alpha / missed_level_here
+    missed_at = float(np.min(p_short)) * family * looks
     if missed_at <= alpha:
         return Verdict(
             MISSED, 1 - missed_at, family, int(judged[int(np.argmin(p_short))]), room,
@@ -270,26 +246,20 @@ def met_level(
     contacts: np.ndarray | None = None,
     replications: int | None = None,
     control: tuple[np.ndarray, np.ndarray] | None = None,
-    power: float = 0.5,
 ) -> np.ndarray:
-    """Per period (NaN where never judged), the mean level at which a check of
-    `replications` (default: as many as `levels` has) proves the period within the tolerance
-    with probability `power`, at this sample's spread: the target less the tolerance, plus
-    the one-sided confidence bound's width (the rule's level at the last look of its
-    schedule that `replications` reach), plus ``norm.ppf(power)`` standard errors (none at
-    the default 0.5: the level a "met" verdict just reaches). What a search aims each period
-    at: with the cap of a sequential check as `replications`, samples of any size aim at the
-    same level."""
-    from scipy.stats import norm
+    """Per period (NaN where never judged), the mean level at which a "met" verdict would
+    just be reached with `replications` (default: as many as `levels` has) at this sample's
+    spread: the target less the tolerance, plus the one-sided confidence bound's width. What
+    a search aims each period at: with the cap of a sequential check as `replications`,
+    samples of any size aim at the same level."""
     from scipy.stats import t as student_t
 
     _, sd, n, judged, df = period_spread(levels, goal, contacts, control)
-    level = rule.level(rule.alpha, replications or np.shape(levels)[0])
     if replications is not None:
         scale = replications / max(np.shape(levels)[0], 1)
         n, df = np.maximum(n, 1) * scale, np.maximum(df + (n * scale - n), 1)
     out = np.full(np.shape(levels)[1], np.nan)
-    width = (student_t.isf(level, df) + norm.ppf(power)) * sd / np.sqrt(n)
+    width = student_t.ppf(1 - rule.alpha / rule.looks, df) * sd / np.sqrt(n)
     out[judged] = goal - rule.tolerance + np.nan_to_num(width, nan=rule.tolerance)
     return out
 
@@ -304,13 +274,11 @@ def _replications_needed(
     replications: int,
 ) -> int:
     """Replications in all after which every period would be decided, if its mean and spread
-    stayed as they are (normal quantiles at the levels of the schedule's last look; at least
-    one more than now)."""
+    stayed as they are (normal quantiles; at least one more than now)."""
     from scipy.stats import norm
 
-    last = rule.schedule[-1] if rule.schedule else replications
-    z_met = norm.isf(rule.level(rule.alpha, last))
-    z_missed = norm.isf(rule.level(rule.alpha / family, last))
+    z_met = norm.ppf(1 - rule.alpha / rule.looks)
+    z_missed = norm.ppf(1 - rule.alpha / (family * rule.looks))
     spread = np.where(np.isnan(sd), 1.0, sd)  # one replication: assume the widest spread
     with np.errstate(divide="ignore", invalid="ignore"):
         above = mean - (goal - rule.tolerance)

@@ -108,7 +108,7 @@ def test_a_failed_round_shrinks_the_trust_region_of_the_groups_serving_what_fell
         week, {}, DecisionRule(), 10, 160, 10.0, None, False, 1, None, lambda _m: None
     )
     billing = [j for j, t in enumerate(week.targets) if t.contact_type == "billing"]
-    monkeypatch.setattr(loop_search, "aims", lambda _results, _n, _power: [])
+    monkeypatch.setattr(loop_search, "aims", lambda _results, _n: [])
     monkeypatch.setattr(loop_search, "short_targets", lambda _results, _goals: billing)
     search._shrink(None)
     assert search.radius["billing_team"] == loop_search.TRUST_STEP / 2
