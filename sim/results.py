@@ -41,6 +41,11 @@ class Results:
     summaries: list[ReplicationSummary]
     rule: DecisionRule = field(default_factory=DecisionRule)
     first_replication: int = 0  # the number of the first summary's replication on `seed`
+    # Each replication's arrived work (`arrived_work`) by replication number, drawn once: the
+    # Results that `dataclasses.replace` makes of this one (another rule; a sequential check's
+    # next look, with more summaries) share the dict, so a look draws only its new
+    # replications. Nothing replaces a Results' scenario or seed.
+    work_drawn: dict[int, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def replications(self) -> int:
@@ -189,11 +194,12 @@ class Results:
     def arrived_work(self) -> np.ndarray:
         """``(replications, contact types, intervals)``: the handle time (s) of the contacts
         that arrived, before self-service, re-drawn from each replication's streams
-        (`sim.arrivals.arrival_work`)."""
-        first = self.first_replication
-        return np.stack(
-            [arrival_work(self.scenario, self.seed, first + r) for r in range(self.replications)]
-        )
+        (`sim.arrivals.arrival_work`), each replication once (`work_drawn`)."""
+        numbers = range(self.first_replication, self.first_replication + self.replications)
+        for r in numbers:
+            if r not in self.work_drawn:
+                self.work_drawn[r] = arrival_work(self.scenario, self.seed, r)
+        return np.stack([self.work_drawn[r] for r in numbers])
 
     @cached_property
     def _controls(self) -> list[tuple[np.ndarray, np.ndarray]]:
