@@ -190,14 +190,18 @@ def _totals(cell: np.ndarray, columns: list[np.ndarray], size: int) -> np.ndarra
 
 def _step_integral(times: np.ndarray, steps: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Integral over each [edges[k], edges[k+1]) of the step function that starts at 0 and
-    jumps by ``steps[j]`` at ``times[j]``."""
+    jumps by ``steps[j]`` at ``times[j]``: exactly 0 over an interval where the function is 0
+    (each piece is its level times its length, not a difference of running totals, whose
+    rounding left an interval with no agent on duty 1e-13 agents on one processor and none
+    on another)."""
     order = np.argsort(times, kind="stable")
     t, w = times[order], steps[order]
-    cum_w = np.concatenate([[0.0], np.cumsum(w)])
-    cum_wt = np.concatenate([[0.0], np.cumsum(w * t)])
-    k = np.searchsorted(t, edges, side="right")
-    area = edges * cum_w[k] - cum_wt[k]
-    return np.diff(area)
+    level = np.concatenate([[0.0], np.cumsum(w)])
+    inside = t[(t > edges[0]) & (t < edges[-1])]
+    points = np.sort(np.concatenate([edges, inside]), kind="stable")
+    pieces = level[np.searchsorted(t, points[:-1], side="right")] * np.diff(points)
+    interval = np.searchsorted(edges, points[:-1], side="right") - 1
+    return np.bincount(interval, weights=pieces, minlength=len(edges) - 1)
 
 
 def _peak_level(enter: np.ndarray, leave: np.ndarray, interval_s: float, n: int) -> np.ndarray:

@@ -23,7 +23,7 @@ from builders import (
 from scenarios.load import from_dict
 from sim.arrivals import Contacts
 from sim.engine import Centre
-from sim.metrics import ABANDONED, ANSWERED, OFFERED, UNFINISHED
+from sim.metrics import ABANDONED, ANSWERED, OFFERED, UNFINISHED, _step_integral
 from sim.replicate import simulate
 from sim.routing import routing_table
 
@@ -251,3 +251,16 @@ def test_staffing_changes_follow_the_profile():
     assert np.all(agents[:16] == 10)
     assert np.all(agents[16:32] == 40)
     assert np.all(agents[32:] <= 20 + 1)
+
+
+def test_an_interval_where_nobody_is_on_duty_integrates_to_exactly_zero():
+    # A day of shift changes at odd seconds, then an agent on and off duty at the same instant
+    # (a break that ends a shift): that interval's agent-seconds are 0, not a running total's
+    # rounding (which made them 1e-10 on one processor and 0 on another).
+    edges = np.arange(49) * 1800.0
+    on = np.arange(1, 200) * 301.7
+    times = np.concatenate([on, on + 1111.3, [80_000.3, 80_000.3]])
+    steps = np.concatenate([np.ones(199), -np.ones(199), [1.0, -1.0]])
+    duty_s = _step_integral(times, steps, edges)
+    assert duty_s[80_000 // 1800] == 0.0 and duty_s[-1] == 0.0
+    assert duty_s.sum() == pytest.approx(199 * 1111.3)
