@@ -8,11 +8,12 @@ targets, decided with a stated confidence.
    numbers (common random numbers), with the starting replications. A plan none of whose
    periods is significantly under its *aim* (below) is a candidate: replications are added
    to it (`sim.sequential`, up to the cap, `optimise.aims.default_cap` unless given) until
-   its verdicts (`sim.verdict`) are decided; the cheapest plan found met is the
-   **incumbent**. The starting plan, when a candidate, is proven only when the cuts admit
-   no plan cheaper than it (round kind ``prove``), or by the verification (5) should the
-   rounds end first: the analytic plan is seldom the cheapest one met, and proving it costs
-   a big centre a whole check.
+   its verdicts (`sim.verdict`) are decided, or a target is missed, or (once it has the
+   replications the aims below are set for) a target projects more replications than the
+   cap; the cheapest plan found met is the **incumbent**. The starting plan, when a
+   candidate, is proven only when the cuts admit no plan cheaper than it (round kind
+   ``prove``), or by the verification (5) should the rounds end first: the analytic plan is
+   seldom the cheapest one met, and proving it costs a big centre a whole check.
 3. **Cut**: estimate how each target period's level moves with one more agent of each group in
    each interval (`optimise.cuts.marginal_effects`, finite differences on the same random
    numbers) and add, for every period, the tangent plane of its level at this plan as a

@@ -39,7 +39,8 @@ MASTER_GAP = 0.005  # a cut round's plan need be no closer than this to its prov
 # The rounds stop when this many in a row meet no cheaper plan: the cuts approach the levels
 # from outside (a tangent of a concave level promises more than it gives), and on a big
 # centre the last rounds sit a little short of their aims, round after round (the telecom week
-# at 8 times its volume: rounds 4-8 all within 0.3 % of each other, none met).
+# at 8 times its volume: rounds 5-7 after its first plan met, cheaper ones, each short of some
+# aim on 10 replications).
 STALL_ROUNDS = 3
 AIM_SHARE = 0.25  # the search aims where this share of the cap proves a plan met
 MASTER_TIME_S = 1.0  # a cut round's solves stop after this much deterministic time at most
@@ -269,8 +270,9 @@ class Search:
         self, plan: ShiftPlan, seed: int, verifying: bool = False, sample: Results | None = None
     ) -> Results:
         """The plan simulated on `seed` until its verdicts are decided, continuing `sample`
-        when given; in the search, sampling ends early when the plan misses or cannot be
-        decided within the cap, a verification decides every target it can."""
+        when given; in the search, sampling ends early when the plan misses or, once it has
+        the replications the search aims to prove plans with, cannot be decided within the
+        cap; a verification decides every target it can."""
         return simulate_until_decided(
             self.scenario,
             on_duty(self.scenario, plan.shifts),
@@ -279,7 +281,7 @@ class Search:
             self.cap,
             self.rule,
             sample=sample,
-            searching=not verifying,
+            search_aim=None if verifying else self.aim_replications,
             executor=self.executor,
             workers=self.workers,
         )

@@ -173,6 +173,18 @@ def test_sequential_sampling_stops_when_decided_and_never_passes_the_cap():
     assert results.rule.looks == len(replication_schedule(10, 40))
 
 
+def test_a_search_drops_an_undecidable_plan_only_after_the_replications_it_aims_at():
+    # At target with 24 interval targets, deciding needs more than the cap of 80 from the
+    # first look on: a search gives the plan the replications it aims to prove plans with
+    # (its projection from fewer is noise), then drops it; a verification runs to the cap.
+    tight = from_dict(_queue(AGENTS))
+    for aim, spent in ((10, 10), (20, 20), (40, 40), (None, 80)):
+        results = simulate_until_decided(tight, None, 3, 10, 80, RULE, search_aim=aim, workers=1)
+        verdict = results.verdicts()[0]
+        assert (results.replications, verdict.verdict) == (spent, UNDECIDED)
+        assert spent == 80 or verdict.replications_needed > 80
+
+
 def test_sequential_sampling_extends_the_same_streams_whatever_the_workers():
     scenario = from_dict(_queue(AGENTS))
     one = simulate_until_decided(scenario, None, 11, 5, 20, RULE, workers=1)
