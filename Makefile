@@ -59,7 +59,7 @@ browser:
 test: lint browser
 	$(BIN)/python -m pytest -q -n 2
 
-# Refresh tests/golden_outputs.json, the byte-identical check of every output, after a change
+# Refresh tests/golden_outputs.json, the check that every output is unchanged, after a change
 # that is meant to move an output (tests/test_outputs_unchanged.py says how to look first).
 golden: $(VENV)/.installed
 	$(BIN)/python tests/test_outputs_unchanged.py

@@ -251,7 +251,7 @@ class Search:
 
     def _aims(self, results: Results) -> list[np.ndarray]:
         """Per target and period, the level the search aims at: what a "met" verdict needs
-        with the search's cap of replications (`optimise.aims.aims`)."""
+        with `aim_replications`, a quarter of the cap (`optimise.aims.aims`)."""
         return aims(results, self.aim_replications)
 
     def _candidate(self, results: Results) -> bool:

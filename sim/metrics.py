@@ -190,10 +190,10 @@ def _totals(cell: np.ndarray, columns: list[np.ndarray], size: int) -> np.ndarra
 
 def _step_integral(times: np.ndarray, steps: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Integral over each [edges[k], edges[k+1]) of the step function that starts at 0 and
-    jumps by ``steps[j]`` at ``times[j]``: exactly 0 over an interval where the function is 0
-    (each piece is its level times its length, not a difference of running totals, whose
-    rounding left an interval with no agent on duty 1e-13 agents on one processor and none
-    on another)."""
+    jumps by ``steps[j]`` at ``times[j]``. Each piece is its level times its length, not a
+    difference of running totals: an interval where the level is exactly 0 (agents on duty,
+    whole steps) integrates to exactly 0. The running totals' rounding left such an interval
+    of the telecom week 1e-10 agent-seconds on one processor and none on another."""
     order = np.argsort(times, kind="stable")
     t, w = times[order], steps[order]
     level = np.concatenate([[0.0], np.cumsum(w)])

@@ -51,11 +51,11 @@ def simulate_until_decided(
     spent (see the module's docstring). A search weighing many staffings rather than deciding
     one gives `search_aim`, the replications it aims to prove a staffing met with: sampling
     then also ends as soon as a target is missed (the staffing fails whatever the others
-    say) or, once `search_aim` replications are spent, an undecided one projects more
-    replications than the cap (more would not decide it). `rule` gives the confidence and
-    tolerance; its `looks` are set from the schedule. `progress(fraction)` follows the
-    replications done out of the cap. `sample`, the first `replications` of the same staffing
-    and seed already run, is continued rather than run again."""
+    say) or, at the first look with at least `search_aim` replications, an undecided one
+    projects more replications than the cap (more would likely not decide it). `rule` gives
+    the confidence and tolerance; its `looks` are set from the schedule. `progress(fraction)`
+    follows the replications done out of the cap. `sample`, the first `replications` of the
+    same staffing and seed already run, is continued rather than run again."""
     schedule = replication_schedule(replications, max(max_replications, replications))
     rule = replace(rule or DecisionRule(), looks=len(schedule))
     cap = schedule[-1]
