@@ -190,18 +190,20 @@ def _totals(cell: np.ndarray, columns: list[np.ndarray], size: int) -> np.ndarra
 
 def _step_integral(times: np.ndarray, steps: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Integral over each [edges[k], edges[k+1]) of the step function that starts at 0 and
-    jumps by ``steps[j]`` at ``times[j]``. Each piece is its level times its length, not a
-    difference of running totals: an interval where the level is exactly 0 (agents on duty,
-    whole steps) integrates to exactly 0. The running totals' rounding left such an interval
+    jumps by ``steps[j]`` at ``times[j]``: the level at the interval's start times its length,
+    plus each jump inside it times the time left to the interval's end. No running total
+    over the horizon enters, so an interval where the level is exactly 0 (agents on duty,
+    whole steps) integrates to exactly 0; differencing running totals left such an interval
     of the telecom week 1e-10 agent-seconds on one processor and none on another."""
-    order = np.argsort(times, kind="stable")
-    t, w = times[order], steps[order]
-    level = np.concatenate([[0.0], np.cumsum(w)])
-    inside = t[(t > edges[0]) & (t < edges[-1])]
-    points = np.sort(np.concatenate([edges, inside]), kind="stable")
-    pieces = level[np.searchsorted(t, points[:-1], side="right")] * np.diff(points)
-    interval = np.searchsorted(edges, points[:-1], side="right") - 1
-    return np.bincount(interval, weights=pieces, minlength=len(edges) - 1)
+    n = len(edges) - 1
+    # Bucket 0: before the first interval; k + 1: interval k; n + 1: after the last.
+    bucket = np.searchsorted(edges, times, side="right")
+    jumps = np.bincount(bucket, weights=steps, minlength=n + 2)
+    level_at_start = np.cumsum(jumps)[:n]
+    inside = (bucket >= 1) & (bucket <= n)
+    left_s = edges[bucket[inside]] - times[inside]
+    jumped = np.bincount(bucket[inside] - 1, weights=steps[inside] * left_s, minlength=n)
+    return level_at_start * np.diff(edges) + jumped
 
 
 def _peak_level(enter: np.ndarray, leave: np.ndarray, interval_s: float, n: int) -> np.ndarray:
